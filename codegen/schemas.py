@@ -1,0 +1,146 @@
+"""Schema folders: where a model's schemas live, how they are read, and whether they are usable.
+
+A schema root holds one folder per model, named by the model (`openai/gpt-5.5`,
+`@cf/meta/llama-3.1-8b-instruct`), each with `schema-input.json` and `schema-output.json`.
+`check_schema` is pure; `read_model` is the only I/O here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import SchemaLoadError, SchemaProblem, json_path
+
+__all__ = [
+    "FILES",
+    "SIDES",
+    "check_schema",
+    "default_root",
+    "discover",
+    "parse_schema",
+    "read_model",
+    "read_schema",
+]
+
+SIDES = ("input", "output")
+FILES = {"input": "schema-input.json", "output": "schema-output.json"}
+
+# Keywords that say what a value is; a schema with none of them gives the generator nothing to type.
+_SHAPE_KEYWORDS = {"type", "properties", "oneOf", "anyOf", "allOf", "$ref", "enum", "const", "items"}
+
+
+def default_root() -> Path:
+    """`$CFAI_SCHEMAS`, else the schemas bundled in a wheel, else the project's `schemas/`."""
+    if env := os.environ.get("CFAI_SCHEMAS"):
+        return Path(env)
+    bundled = Path(__file__).parent / "_schemas"
+    return bundled if bundled.is_dir() else Path(__file__).resolve().parents[1] / "schemas"
+
+
+def discover(root: Path) -> list[str]:
+    """Every model under `root`: folders holding a schema file, named by their path under root."""
+    found = {
+        path.parent.relative_to(root).as_posix()
+        for name in FILES.values()
+        for path in root.rglob(name)
+        if not any(part.startswith(".") for part in path.relative_to(root).parts)
+    }
+    return sorted(found)
+
+
+def _walk(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    yield path, node
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, index))
+
+
+def _resolve_pointer(schema: Any, pointer: str) -> bool:
+    node = schema
+    for raw in pointer.lstrip("/").split("/") if pointer not in ("", "/") else []:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False
+    return True
+
+
+def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
+    """Every reason `schema` cannot be generated from or validated against, located by JSON path."""
+
+    def problem(path: tuple[str | int, ...], message: str) -> SchemaProblem:
+        return SchemaProblem(model=model, file=file, path=json_path(path), message=message)
+
+    if not isinstance(schema, Mapping):
+        return [problem((), f"a schema must be a JSON object, got {type(schema).__name__}")]
+    if not schema:
+        return [problem((), "empty schema {}: it describes nothing, so there is nothing to generate")]
+    if not _SHAPE_KEYWORDS & schema.keys():
+        keys = ", ".join(sorted(_SHAPE_KEYWORDS))
+        return [problem((), f"the schema has none of {keys}: it does not say what a value is")]
+
+    # Imported here: python-jsonschema is the reference for schema checks, not for the hot path.
+    from jsonschema import Draft202012Validator
+
+    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    problems = [
+        problem(tuple(err.absolute_path), f"not a valid JSON Schema: {err.message}")
+        for err in sorted(meta.iter_errors(schema), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    for path, node in _walk(schema):
+        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            continue
+        ref = node["$ref"]
+        if not ref.startswith("#"):
+            problems.append(problem((*path, "$ref"), f"$ref {ref!r} points outside the file"))
+        elif not _resolve_pointer(schema, ref[1:]):
+            problems.append(problem((*path, "$ref"), f"dangling $ref {ref!r}: no such location"))
+    return problems
+
+
+def parse_schema(model: str, file: str, text: bytes | str) -> tuple[Any, list[SchemaProblem]]:
+    """Parse and check one schema file's content."""
+    try:
+        schema = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return None, [SchemaProblem(model, file, "$", f"not valid JSON: {exc}")]
+    return schema, check_schema(model, file, schema)
+
+
+def _read(root: Path, model: str, side: str) -> tuple[Any, list[SchemaProblem]]:
+    file = f"{model}/{FILES[side]}"
+    try:
+        text = (root / model / FILES[side]).read_bytes()
+    except OSError as exc:
+        return None, [SchemaProblem(model, file, "$", f"cannot read: {exc.strerror or exc}")]
+    return parse_schema(model, file, text)
+
+
+def read_schema(root: Path, model: str, side: str) -> Any:
+    """One checked schema of `model`, or `SchemaLoadError`."""
+    schema, problems = _read(root, model, side)
+    if problems:
+        raise SchemaLoadError(problems)
+    return schema
+
+
+def read_model(root: Path, model: str) -> dict[str, Any]:
+    """Both checked schemas of `model`, or `SchemaLoadError` with every problem in either file."""
+    schemas: dict[str, Any] = {}
+    problems: list[SchemaProblem] = []
+    for side in SIDES:
+        schemas[side], found = _read(root, model, side)
+        problems += found
+    if problems:
+        raise SchemaLoadError(problems)
+    return schemas
