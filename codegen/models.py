@@ -1,9 +1,7 @@
-"""Generation: every model under a schema root → one pydantic v2 module in `<out>/cfai_models/`.
+"""Typed models: every model under a schema root → one pydantic v2 module in `<out>/cfai_models/`.
 
-`build` is the one code path behind `make generate` (which swaps the result into place) and
-`make check` (which compares it byte for byte with what is committed). The schemas of every model
-are checked before anything is generated, and the output is written to a staging directory that
-replaces `<out>` only when everything succeeded, so a failure leaves `<out>` exactly as it was.
+The schemas of every model are checked before anything is generated; `build` writes into a staging
+directory that `pipeline` swaps into place (or compares with what is committed).
 
 datamodel-code-generator reads its options from `[tool.datamodel-codegen]` in pyproject.toml (it
 looks in the working directory), so it runs as a subprocess from the project root; only the
@@ -13,10 +11,8 @@ per-model arguments are passed here.
 from __future__ import annotations
 
 import copy
-import filecmp
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +27,7 @@ from .naming import module_name, variant_names, variants
 from .schemas import FILES, SIDES, discover, read_model
 from .stream import chunk_schema
 
-__all__ = ["PACKAGE", "build", "combined_schema", "compare", "generate", "project_root"]
+__all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
 
 PACKAGE = "cfai_models"
 CHUNK_CLASS = "ChatCompletionsChunk"
@@ -188,38 +184,3 @@ def build(root: Path, staging: Path, *, jobs: int | None = None, progress: Calla
         raise GenerationError(problems)
     (package / "__init__.py").write_text(_init_module(modules))
     (package / "py.typed").write_text("")
-
-
-def _files(top: Path) -> set[str]:
-    return {p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-
-
-def compare(expected: Path, actual: Path) -> list[str]:
-    """Files that differ between two trees, as `path (why)`; `[]` when byte-identical."""
-    want, have = _files(expected), _files(actual) if actual.is_dir() else set()
-    out = [f"{name} (missing)" for name in sorted(want - have)]
-    out += [f"{name} (not generated)" for name in sorted(have - want)]
-    out += [f"{n} (differs)" for n in sorted(want & have) if not filecmp.cmp(expected / n, actual / n, shallow=False)]
-    return sorted(out)
-
-
-def generate(root: Path, out: Path, **kwargs: Any) -> None:
-    """Build into a staging directory beside `out`, then swap it in; `out` is untouched on failure."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
-    try:
-        build(root, staging, **kwargs)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-            out.rename(old / out.name)
-            try:
-                staging.rename(out)
-            except OSError:
-                (old / out.name).rename(out)
-                raise
-            shutil.rmtree(old)
-        else:
-            staging.rename(out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

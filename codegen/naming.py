@@ -41,10 +41,12 @@ def _variant_words(branch: Mapping[str, Any], model_words: set[str]) -> list[str
     title = branch.get("title")
     if isinstance(title, str) and _WORD.findall(title):
         words = _WORD.findall(title)
-        # "Google_Gemma_3_12B_It_Prompt" on @cf/google/gemma-3-12b-it → "Prompt"
-        while len(words) > 1 and words[0].lower() in model_words:
-            words = words[1:]
-        return words
+        # "Google_Gemma_3_12B_It_Prompt" on @cf/google/gemma-3-12b-it → "Prompt"; a prefix of
+        # several words of the model's name is a name, one shared word ("Chat") is not.
+        prefix = 0
+        while prefix < len(words) - 1 and words[prefix].lower() in model_words:
+            prefix += 1
+        return words[prefix:] if prefix >= 2 else words
     required = branch.get("required")
     if isinstance(required, list) and required and isinstance(required[0], str):
         return _WORD.findall(required[0])

@@ -19,6 +19,7 @@ __all__ = [
     "FILES",
     "SIDES",
     "check_schema",
+    "check_shape",
     "default_root",
     "discover",
     "parse_schema",
@@ -75,19 +76,30 @@ def _resolve_pointer(schema: Any, pointer: str) -> bool:
     return True
 
 
+def check_shape(model: str, file: str, schema: Any) -> list[SchemaProblem]:
+    """The cheap check run before every use: a non-empty object that says what a value is.
+
+    An empty schema is valid JSON Schema, but it accepts anything: validating against it would let
+    every payload through, so it is refused (Cloudflare publishes `@cf/qwen/qwq-32b` so).
+    """
+    message = None
+    if not isinstance(schema, Mapping):
+        message = f"a schema must be a JSON object, got {type(schema).__name__}"
+    elif not schema:
+        message = "empty schema {}: it describes nothing, so there is nothing to generate or validate"
+    elif not _SHAPE_KEYWORDS & schema.keys():
+        message = f"the schema has none of {', '.join(sorted(_SHAPE_KEYWORDS))}: it does not say what a value is"
+    return [SchemaProblem(model, file, "$", message)] if message else []
+
+
 def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
     """Every reason `schema` cannot be generated from or validated against, located by JSON path."""
 
     def problem(path: tuple[str | int, ...], message: str) -> SchemaProblem:
         return SchemaProblem(model=model, file=file, path=json_path(path), message=message)
 
-    if not isinstance(schema, Mapping):
-        return [problem((), f"a schema must be a JSON object, got {type(schema).__name__}")]
-    if not schema:
-        return [problem((), "empty schema {}: it describes nothing, so there is nothing to generate")]
-    if not _SHAPE_KEYWORDS & schema.keys():
-        keys = ", ".join(sorted(_SHAPE_KEYWORDS))
-        return [problem((), f"the schema has none of {keys}: it does not say what a value is")]
+    if shape := check_shape(model, file, schema):
+        return shape
 
     # Imported here: python-jsonschema is the reference for schema checks, not for the hot path.
     from jsonschema import Draft202012Validator

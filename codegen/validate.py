@@ -21,7 +21,7 @@ import jsonschema_rs
 
 from .errors import InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel, json_path
 from .naming import variant_names, variants
-from .schemas import FILES, check_schema, default_root, discover
+from .schemas import FILES, check_schema, check_shape, default_root, discover
 
 __all__ = ["ModelValidator", "Registry", "default_registry", "validate"]
 
@@ -144,9 +144,12 @@ class Registry:
         if not path.is_file():
             raise UnknownModel(model, self.models())
         try:
-            return json.loads(path.read_bytes())
+            schema = json.loads(path.read_bytes())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise SchemaLoadError([SchemaProblem(model, file, "$", f"not valid JSON: {exc}")]) from None
+        if problems := check_shape(model, file, schema):
+            raise SchemaLoadError(problems)
+        return schema
 
 
 _default: Registry | None = None

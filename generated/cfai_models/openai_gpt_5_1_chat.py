@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 
-class CompletionsInput(BaseModel):
+class ChatCompletionsInput(BaseModel):
     """
     openai/gpt-5.1-chat input, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.1-chat/ (the published schema-input.json was not reachable when vendored); `cfai pull` replaces it with the published file.
     """
@@ -46,11 +46,11 @@ class CompletionsInput(BaseModel):
     audio: dict[str, Any] | MISSING = MISSING
 
 
-class Input(RootModel[CompletionsInput]):
-    root: Annotated[CompletionsInput, Field(title='Input')]
+class Input(RootModel[ChatCompletionsInput]):
+    root: Annotated[ChatCompletionsInput, Field(title='Input')]
 
 
-class CompletionsOutput(BaseModel):
+class ChatCompletionsOutput(BaseModel):
     """
     openai/gpt-5.1-chat output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.1-chat/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file.
     """
@@ -63,8 +63,8 @@ class CompletionsOutput(BaseModel):
     usage: dict[str, Any] | MISSING = MISSING
 
 
-class Output(RootModel[CompletionsOutput]):
-    root: Annotated[CompletionsOutput, Field(title='Output')]
+class Output(RootModel[ChatCompletionsOutput]):
+    root: Annotated[ChatCompletionsOutput, Field(title='Output')]
 
 
 class ChatCompletionsChunk(BaseModel):

@@ -1,0 +1,80 @@
+"""Shared paths, data tables and hypothesis profiles for the test suite."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "schemas"
+GENERATED = ROOT / "generated"
+RECORDINGS = ROOT / "tests" / "recordings"
+CATALOG = ROOT.parent / "shared" / "catalog"
+SEED_MODELS = ("openai/gpt-5.1-chat", "openai/gpt-5.5")
+
+# default: what `make test` runs (well under the 5-minute budget); long: ≥ 100× more examples.
+settings.register_profile(
+    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def need_catalog() -> Path:
+    if not (CATALOG / "@cf").is_dir():
+        pytest.skip(f"the real catalog is not at {CATALOG} (../shared/catalog beside the project); catalog tests skipped")
+    return CATALOG
+
+
+def catalog_models() -> list[str]:
+    """Catalog model names, or [] when the catalog is absent (tests then skip via `need_catalog`)."""
+    from codegen.schemas import discover
+
+    return discover(CATALOG) if (CATALOG / "@cf").is_dir() else []
+
+
+def recordings() -> list[Path]:
+    return sorted(RECORDINGS.glob("*/*/*.json"))
+
+
+def recording_id(path: Path) -> str:
+    return path.relative_to(RECORDINGS).with_suffix("").as_posix()
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_generated(out: Path, model: str) -> ModuleType:
+    """Import one generated module from any output directory, without touching `sys.path`."""
+    from codegen.naming import module_name
+
+    name = f"_generated_{abs(hash(str(out)))}_{module_name(model)}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, out / "cfai_models" / f"{module_name(model)}.py")
+    assert spec and spec.loader, f"no generated module for {model} in {out}"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def generated_catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The whole real catalog generated once per session through the same code path as `make generate`."""
+    from codegen.pipeline import generate
+
+    catalog = need_catalog()
+    out = tmp_path_factory.mktemp("catalog") / "generated"
+    generate(catalog, out)
+    yield out
