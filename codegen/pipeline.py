@@ -9,6 +9,7 @@ output and type-checks the committed output with `mypy --strict`.
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import subprocess
 import sys
@@ -72,7 +73,7 @@ def typecheck(out: Path) -> list[str]:
     packages = sorted(p.name for p in out.iterdir() if (p / "__init__.py").is_file()) if out.is_dir() else []
     if not packages:
         return [f"no generated package in {out}"]
-    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages]
+    command = [sys.executable, "-m", "mypy", "--strict", f"--cache-dir={os.devnull}", *packages]
     done = subprocess.run(command, cwd=out, capture_output=True, text=True, check=False)
     return [] if done.returncode == 0 else [line for line in done.stdout.splitlines() if line.strip()]
 
