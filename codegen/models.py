@@ -165,8 +165,10 @@ def _load_all(root: Path) -> dict[str, dict[str, Any]]:
     return loaded
 
 
-def build(root: Path, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None) -> None:
-    """Generate everything for the models under `root` into the empty directory `staging`."""
+def build(
+    root: Path, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Generate the models of every model under `root` into `staging`; returns the schemas used."""
     loaded = _load_all(root)
     package = staging / PACKAGE
     package.mkdir(parents=True)
@@ -184,3 +186,4 @@ def build(root: Path, staging: Path, *, jobs: int | None = None, progress: Calla
         raise GenerationError(problems)
     (package / "__init__.py").write_text(_init_module(modules))
     (package / "py.typed").write_text("")
+    return loaded

@@ -9,6 +9,7 @@ output and type-checks the committed output with `mypy --strict`.
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -17,8 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from . import models
-from .schemas import discover
+from . import models, openapi
 
 __all__ = ["build", "check", "compare", "generate", "typecheck"]
 
@@ -26,9 +26,18 @@ Progress = Callable[[str], None]
 
 
 def build(root: Path, staging: Path, *, progress: Progress | None = None) -> int:
-    """Everything generated from `root`, written into `staging`; returns the number of models."""
-    models.build(root, staging, progress=progress)
-    return len(discover(root))
+    """Everything generated from `root`, written into `staging`; returns the number of models.
+
+    The typed models (`cfai_models/`), the assembled OpenAPI document (`openapi.json`) and the
+    openapi-python-client package built from it (`cfai_client/`).
+    """
+    loaded = models.build(root, staging, progress=progress)
+    document = staging / "openapi.json"
+    document.write_text(json.dumps(openapi.document(loaded), indent=2, ensure_ascii=False) + "\n")
+    for warning in openapi.write_client(document, staging):
+        if progress:
+            progress(f"openapi-python-client: {warning}")
+    return len(loaded)
 
 
 def _files(top: Path) -> set[str]:

@@ -88,9 +88,17 @@ def _merge(a: Node, b: Node) -> Node:
             out[k] = max(out[k], v)
         elif k in ("maximum", "exclusiveMaximum", "maxLength", "maxItems"):
             out[k] = min(out[k], v)
+        elif k in ("items", "additionalProperties"):
+            out[k] = _merge(out[k], v)
+        elif k == "enum":
+            out[k] = [e for e in out[k] if e in v]
         else:
             out[k] = v
     return out
+
+
+def _merge_all_of(node: Mapping[str, Any]) -> Node:
+    return functools.reduce(_merge, node["allOf"], _merge(_without(node, "allOf"), True))
 
 
 def _as_list(t: Any) -> list[str]:
@@ -142,6 +150,10 @@ def _int_range(node: Mapping[str, Any]) -> tuple[int, int]:
     return min(ilo, ihi) if lo is None else ilo, max(ilo, ihi) if hi is None else ihi
 
 
+def _around(*limits: float | None) -> list[float]:
+    return [v for b in limits if b is not None for v in (b, math.nextafter(b, -math.inf), math.nextafter(b, math.inf))]
+
+
 def _numbers(node: Mapping[str, Any], integer: bool) -> SearchStrategy[Any]:
     lo, lo_x, hi, hi_x = _range(node)
     ilo, ihi = _int_range(node)
@@ -156,7 +168,7 @@ def _numbers(node: Mapping[str, Any], integer: bool) -> SearchStrategy[Any]:
     edges: list[float] = [*([ilo, ilo + 1] if lo is not None else []), *([ihi - 1, ihi] if hi is not None else [])]
     if not integer:
         base |= st.floats(lo, hi, exclude_min=lo_x, exclude_max=hi_x, allow_nan=False, allow_infinity=False)
-        edges += [v for b in (lo, hi) if b is not None for v in (b, math.nextafter(b, -math.inf), math.nextafter(b, math.inf))]
+        edges += _around(lo, hi)
     # Exact bounds and their neighbours are where implementations disagree: draw them often.
     edges = list(dict.fromkeys(e for e in edges if ok(e)))
     return st.sampled_from(edges) | base if edges else base
@@ -171,9 +183,17 @@ def _strings(node: Mapping[str, Any]) -> SearchStrategy[str]:
     if "pattern" not in node:
         cap = _cap(lo, hi, MAX_STR)
         return st.text(min_size=lo, max_size=cap) if lo <= cap else st.nothing()
-    rx = re.compile(node["pattern"])  # JSON Schema patterns search, they are not anchored
-    return st.from_regex(rx, fullmatch=False).filter(
+    rx = re.compile(node["pattern"])  # JSON Schema patterns search, they are not anchored...
+    # ...but full matches are short, so they survive a maxLength: draw both kinds.
+    return (st.from_regex(rx, fullmatch=True) | st.from_regex(rx)).filter(
         lambda s: lo <= len(s) <= (math.inf if hi is None else hi) and rx.search(s) is not None)
+
+
+@functools.cache
+def _minimal_match(pattern: str, lo: int, hi: int | None) -> str:
+    """Shrinking finds a shortest, simplest match; it takes a second or so, hence the cache."""
+    node = {"pattern": pattern, "minLength": lo, **({} if hi is None else {"maxLength": hi})}
+    return find(_strings(node), lambda _: True, settings=_QUIET)
 
 
 def _canon(x: Any) -> Hashable:
@@ -244,10 +264,11 @@ class _Ctx:
                     return st.just(self.minimal(node, ptr))
                 except _NoInstance:
                     return st.nothing()
-            return self.build(*self.deref(node), depth + 1)
+            target, tptr = self.deref(node)
+            s = self.build(target, tptr, depth + 1)
+            return s if tptr is not None else s.filter(self.validator(node, ptr).is_valid)  # merged siblings
         if "allOf" in node:
-            merged = functools.reduce(_merge, node["allOf"], _merge(_without(node, "allOf"), True))
-            return self.build(merged, None, depth).filter(self.validator(node, ptr).is_valid)
+            return self.build(_merge_all_of(node), None, depth).filter(self.validator(node, ptr).is_valid)
         for comb in ("oneOf", "anyOf"):
             if comb in node:  # one branch at a time, root keywords merged into it
                 rest = _without(node, comb)
@@ -328,7 +349,7 @@ class _Ctx:
                 raise _NoInstance
             return self.minimal(*self.deref(node), depth + 1)
         if "allOf" in node:
-            return self.minimal(functools.reduce(_merge, node["allOf"], _merge(_without(node, "allOf"), True)), None, depth)
+            return self.minimal(_merge_all_of(node), None, depth)
         for comb in ("oneOf", "anyOf"):
             if comb in node:
                 for i in range(len(node[comb])) if branch is None else [branch]:
@@ -362,7 +383,7 @@ class _Ctx:
             m = node.get("multipleOf") or 1
             cands = [0, ilo, ihi, m * math.ceil(ilo / m), m * math.floor(ihi / m)]
             if t == "number":
-                cands += [v for b in (lo, hi) if b is not None for v in (b, math.nextafter(b, -math.inf), math.nextafter(b, math.inf))]
+                cands += _around(lo, hi)
             ok = [c for c in cands if _number_ok(node, t == "integer", c)]
             if not ok:
                 raise _NoInstance
@@ -370,7 +391,7 @@ class _Ctx:
         if t == "string":
             s = "a" * node.get("minLength", 0)
             if "pattern" in node and not re.search(node["pattern"], s):
-                s = find(_strings(node), lambda _: True, settings=_QUIET)  # shrinks to a minimal match
+                s = _minimal_match(node["pattern"], node.get("minLength", 0), node.get("maxLength"))
             return s
         if t == "array":
             prefix, items = node.get("prefixItems", []), node.get("items", True)
@@ -427,11 +448,13 @@ def bounds(schema: Node) -> list[Bound]:
             walk(ctx.deref(node)[0], path, (*ptr, "$ref"), branch, refs | {node["$ref"]})
         for kw in (*_NUMERIC, *_COUNTS):
             if isinstance(node.get(kw), (int, float)) and not isinstance(node[kw], bool):
-                title = None if branch is None or not isinstance(schema, Mapping) else schema["oneOf"][branch].get("title")
+                root = schema["oneOf"][branch] if branch is not None and isinstance(schema, Mapping) else {}
+                title = root.get("title") if isinstance(root, Mapping) else None
                 typ = node.get("type")
                 out.append(Bound(path, ptr, kw, node[kw], list(typ) if isinstance(typ, list) else typ, branch, title))
         for k, sub in node.get("properties", {}).items():
-            walk(sub, f"{path}.{k}" if re.fullmatch(r"\w+", k) else f"{path}[{k!r}]", (*ptr, "properties", k), branch, refs)
+            step = f".{k}" if re.fullmatch(r"\w+", k) else f"[{k!r}]"
+            walk(sub, path + step, (*ptr, "properties", k), branch, refs)
         if isinstance(node.get("additionalProperties"), Mapping):
             walk(node["additionalProperties"], f"{path}.*", (*ptr, "additionalProperties"), branch, refs)
         for i, sub in enumerate(node.get("prefixItems", [])):
@@ -474,7 +497,7 @@ def just_outside(b: Bound) -> int | float | None:
     return {"minimum": math.nextafter(lim, -math.inf), "maximum": math.nextafter(lim, math.inf)}.get(b.keyword, lim)
 
 
-def instance_with(schema: Node, b: Bound, value: int | float) -> Any:
+def instance_with(schema: Node, b: Bound, value: float) -> Any:
     """`minimal_instance` of b's branch with `value` at b.path: the number itself, or for a length or
     items bound a string of `value` "a"s / an array of `value` minimal items. Missing parents on the
     way are created minimal (one item for arrays), nested oneOf/anyOf take the branch b lives in."""
