@@ -2,10 +2,10 @@
 
 `from_schema(schema)` yields only instances valid under JSON Schema 2020-12 as python-jsonschema's
 Draft202012Validator implements it. Why not hypothesis-jsonschema: 0.23.1 crashes with hypothesis
->= 6.130, and it is slow (about 6 examples/s on @cf/meta/llama-3.3-70b-instruct-fp8-fast's input)
+>= 6.130, and it is slow (3-6 examples/s on @cf/meta/llama-3.3-70b-instruct-fp8-fast's input)
 because its `oneOf` generates every branch and then filters out the overlaps. Here a `oneOf` picks
 one branch, generates from it and checks exclusivity with jsonschema-rs validators compiled once
-per schema node, which is more than 10x faster.
+per schema node: 80-95 examples/s on that schema, 20-30x faster.
 
 Generated constructively: type (string or list), properties, required, additionalProperties,
 enum, const, minimum/maximum/exclusiveMinimum/exclusiveMaximum, multipleOf, minLength/maxLength,
@@ -150,6 +150,14 @@ def _int_range(node: Mapping[str, Any]) -> tuple[int, int]:
     return min(ilo, ihi) if lo is None else ilo, max(ilo, ihi) if hi is None else ihi
 
 
+def _multiples(node: Mapping[str, Any], integer: bool) -> tuple[int, int]:
+    """Range of k such that k * multipleOf lies within the bounds."""
+    lo, _, hi, _ = _range(node)
+    (ilo, ihi), m = _int_range(node), node["multipleOf"]
+    a, z = (ilo, ihi) if integer else (ilo if lo is None else lo, ihi if hi is None else hi)
+    return math.ceil(a / m), math.floor(z / m)
+
+
 def _around(*limits: float | None) -> list[float]:
     return [v for b in limits if b is not None for v in (b, math.nextafter(b, -math.inf), math.nextafter(b, math.inf))]
 
@@ -163,10 +171,11 @@ def _numbers(node: Mapping[str, Any], integer: bool) -> SearchStrategy[Any]:
         def tidy(k: int) -> Any:
             return int(k * m) if integer and float(k * m).is_integer() else k * m
 
-        return st.integers(math.ceil(ilo / m), math.floor(ihi / m)).map(tidy).filter(ok)
+        k_lo, k_hi = _multiples(node, integer)
+        return st.integers(k_lo, k_hi).map(tidy).filter(ok) if k_lo <= k_hi else st.nothing()
     base: SearchStrategy[Any] = st.integers(ilo, ihi) if ilo <= ihi else st.nothing()
     edges: list[float] = [*([ilo, ilo + 1] if lo is not None else []), *([ihi - 1, ihi] if hi is not None else [])]
-    if not integer:
+    if not integer and (lo is None or hi is None or lo < hi or lo == hi and not (lo_x or hi_x)):
         base |= st.floats(lo, hi, exclude_min=lo_x, exclude_max=hi_x, allow_nan=False, allow_infinity=False)
         edges += _around(lo, hi)
     # Exact bounds and their neighbours are where implementations disagree: draw them often.
@@ -380,8 +389,9 @@ class _Ctx:
         if t in ("integer", "number"):
             lo, _, hi, _ = _range(node)
             ilo, ihi = _int_range(node)
-            m = node.get("multipleOf") or 1
-            cands = [0, ilo, ihi, m * math.ceil(ilo / m), m * math.floor(ihi / m)]
+            cands: list[float] = [0, ilo, ihi]
+            if "multipleOf" in node:
+                cands += [k * node["multipleOf"] for k in (0, *_multiples(node, t == "integer"))]
             if t == "number":
                 cands += _around(lo, hi)
             ok = [c for c in cands if _number_ok(node, t == "integer", c)]

@@ -94,6 +94,7 @@ KEYWORD_SCHEMAS: dict[str, Any] = {
     "number-unbounded": {"type": "number"},
     "multipleOf-int": {"type": "integer", "multipleOf": 3, "minimum": 1, "maximum": 100},
     "multipleOf-float": {"type": "number", "multipleOf": 0.25, "maximum": 10},
+    "multipleOf-fractional-bounds": {"type": "number", "multipleOf": 0.25, "minimum": 0.1, "maximum": 0.9},
     "string-length": {"type": "string", "minLength": 25, "maxLength": 30},
     "pattern-prefix": {"type": "string", "pattern": "^data:*"},
     "pattern-length": {"type": "string", "pattern": "[a-zA-Z0-9]{9}", "maxLength": 12},
@@ -165,18 +166,33 @@ def test_bounds_finds_llama_temperature() -> None:
     assert ("Prompt", "minimum", 0, "number") in found
 
 
-def test_bounds_walks_items_refs_and_reports_paths() -> None:
-    found = {(b.path, b.keyword, b.branch) for b in bounds(TREE)}
-    assert found == set()  # no bounds in the tree; now one with bounds under items and a $ref
-    schema = {"$defs": {"t": {"type": "number", "exclusiveMaximum": 2}}, "type": "object", "properties": {
-        "messages": {"type": "array", "maxItems": 3, "items": {"properties": {"x": {"$ref": "#/$defs/t"}}}}}}
+def test_bounds_follow_items_and_refs_without_recursing() -> None:
+    schema = {"$ref": "#/$defs/node", "$defs": {"t": {"type": "number", "exclusiveMaximum": 2}, "node": {
+        "type": "object", "properties": {"x": {"$ref": "#/$defs/t"},
+                                         "kids": {"type": "array", "maxItems": 3, "items": {"$ref": "#/$defs/node"}}}}}}
     found = {(b.path, b.pointer, b.keyword, b.branch) for b in bounds(schema)}
-    assert found == {("$.messages", ("properties", "messages"), "maxItems", None),
-                     ("$.messages[*].x", ("properties", "messages", "items", "properties", "x", "$ref"),
-                      "exclusiveMaximum", None)}  # fmt: skip
+    assert found == {("$.kids", ("$ref", "properties", "kids"), "maxItems", None),
+                     ("$.x", ("$ref", "properties", "x", "$ref"), "exclusiveMaximum", None)}
     for b in bounds(schema):
         _assert_valid(schema, instance_with(schema, b, just_inside(b)))
         assert not Draft202012Validator(schema).is_valid(instance_with(schema, b, just_outside(b) or 0))
+
+
+@pytest.mark.parametrize(
+    ("bound", "inside", "outside"),
+    [
+        ({"type": "number", "exclusiveMinimum": 0}, 5e-324, 0),
+        ({"type": "number", "maximum": 5}, 5, math.nextafter(5, math.inf)),
+        ({"type": "integer", "exclusiveMinimum": 0.5}, 1, 0),
+        ({"type": "integer", "maximum": 9999999999}, 9999999999, 10000000000),
+        ({"type": "string", "minLength": 1}, 1, 0),
+        ({"type": "string", "minLength": 0}, 0, None),
+        ({"type": "array", "maxItems": 4}, 4, 5),
+    ],
+)
+def test_just_inside_and_outside(bound: dict[str, Any], inside: float, outside: float | None) -> None:
+    (b,) = bounds(bound)
+    assert (just_inside(b), just_outside(b)) == (inside, outside)
 
 
 @pytest.mark.parametrize("path", _catalog("input"))
