@@ -64,8 +64,8 @@ def _named(model: str, side: str, schema: Mapping[str, Any]) -> dict[str, Any]:
     titles = variant_names(model, schema, side)
     if titles and not variants(out):
         return {"title": name, "oneOf": [{**out, "title": titles[0]}]}
-    for branch, title in zip(variants(out), titles, strict=True):
-        branch["title"] = title
+    if variants(out):
+        out["oneOf"] = [{**branch, "title": title} for branch, title in zip(out["oneOf"], titles, strict=True)]
     return {**out, "title": name}
 
 
@@ -178,7 +178,7 @@ def build(
         def one(model: str) -> list[SchemaProblem]:
             found = _generate_module(model, loaded[model], package / f"{modules[model]}.py", Path(work))
             if progress:
-                progress(model)
+                progress(f"generated {model}")
             return found
 
         problems = [p for found in pool.map(one, loaded) for p in found]

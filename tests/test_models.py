@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from codegen.pipeline import generate
 
-from .conftest import ROOT, load_json, load_generated
+from .conftest import ROOT, load_generated, load_json
 
 FIDELITY = ROOT / "tests" / "fidelity"
 CASES = {k: v for k, v in load_json(FIDELITY / "cases.json").items() if not k.startswith("_")}

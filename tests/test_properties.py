@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import cfai_models
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import cfai_models
 from codegen.naming import variant_names, variants
 from codegen.strategies import Bound, bounds, from_schema, instance_with, just_inside, just_outside
 from codegen.validate import Registry, default_registry

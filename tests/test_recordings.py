@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import cfai_models
 import jsonschema_rs
 import pytest
 
-import cfai_models
 from codegen.envelope import is_envelope, unwrap
 from codegen.stream import chunk_schema, reassemble
 from codegen.validate import default_registry, validate
