@@ -107,7 +107,7 @@ def generate(
     from .pipeline import generate as run
 
     try:
-        count = run(schemas, out_dir, progress=lambda model: err.print(f"  generated {model}", style="dim"))
+        count = run(schemas, out_dir, progress=lambda message: err.print(f"  {message}", style="dim", markup=False))
     except SchemaLoadError as exc:
         _problems(exc.problems, False)
         err.print(f"[red]generation stopped; {out_dir} is unchanged[/red]")
@@ -137,6 +137,239 @@ def check(
         err.print("[red]check failed[/red]: run `make generate` and commit, or fix the type errors")
         raise typer.Exit(1)
     out.print(f"[green]{out_dir} is up to date with {schemas}" + (" and mypy --strict clean" if mypy else ""))
+
+
+def _delta_text(chunk: Any) -> str:
+    """The text a streamed chunk (Chat Completions) or event (Responses) adds."""
+    if chunk.get("type") == "response.output_text.delta":
+        return str(chunk.get("delta") or "")
+    for choice in chunk.get("choices") or []:
+        content = (choice.get("delta") or {}).get("content") if choice.get("index", 0) == 0 else None
+        if isinstance(content, str):
+            return content
+    return ""
+
+
+@app.command("run")
+def run_model(
+    payload_file: Annotated[str, typer.Argument(metavar="PAYLOAD", help="Payload JSON file ('-' reads stdin).")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name, e.g. openai/gpt-5.1-chat.")],
+    stream: Annotated[bool, typer.Option("--stream", help="Stream; print the text as it arrives.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate, print the request, send nothing.")] = False,
+    schemas: SchemasOpt = None,
+) -> None:
+    """Send a payload to /ai/run/{model}, with CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN, CLOUDFLARE_BASE_URL.
+
+    Exit 0 ok (the answer's JSON, or the streamed text), 1 invalid payload (nothing sent), 2 usage error, 3 server or network error.
+    """
+    from .client import APIError, Client, InvalidPayload, MissingCredentials, redacted
+    from .validate import Registry, default_registry
+
+    payload = _read_payload(payload_file)
+    try:
+        client = Client(registry=Registry(schemas) if schemas else default_registry())
+    except MissingCredentials as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    with client:
+        try:
+            if dry_run:
+                request = client.build_run_request(model, payload, stream=stream)
+                headers = redacted({k.decode(): v.decode() for k, v in request.headers.raw})  # as sent, not lower-cased
+                lines = [f"{request.method} {request.url}", *(f"{k}: {v}" for k, v in headers.items())]
+                body = json.dumps(json.loads(request.content), ensure_ascii=False, indent=2)
+                sys.stdout.write("\n".join(lines) + "\n\n" + body + "\n")
+            elif stream:
+                with client.run(model, payload, stream=True) as chunks:
+                    for _ in chunks:
+                        sys.stdout.write(_delta_text(chunks.chunks[-1]))
+                        sys.stdout.flush()
+                sys.stdout.write("\n")
+            else:
+                answer = client.run(model, payload)
+                sys.stdout.write(json.dumps(answer.output, ensure_ascii=False, indent=2) + "\n")
+        except InvalidPayload as exc:
+            out.print(f"[red]✗[/red] invalid payload, nothing sent: {len(exc.errors)} error(s) against {model}")
+            out.print(_errors_table("", list(exc.errors)))
+            raise typer.Exit(1) from None
+        except APIError as exc:
+            err.print(f"error: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+            raise typer.Exit(3) from None
+        except (UnknownModel, ValueError) as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+
+
+@app.command()
+def pull(
+    names: Annotated[list[str] | None, typer.Argument(metavar="[MODEL]...", help="Models to pull. Default: those in <schemas>/models.toml.")] = None,
+    schemas: Annotated[Path, typer.Option(help="Schema root to update; its models.toml lists the tracked models.")] = Path("schemas"),
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the updated root here instead (a staged copy of --schemas).")] = None,
+    source: Annotated[str | None, typer.Option(help="docs or api, for every model. Default: each model's source in models.toml.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Fetch from this base URL instead (a mirror, a test server).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Requests in flight at once.")] = 8,
+    retries: Annotated[int, typer.Option(min=0, max=10, help="Retries after a 5xx, 429, timeout or dropped connection.")] = 3,
+    timeout: Annotated[float, typer.Option(min=0.01, help="Seconds for one attempt, body included.")] = 20.0,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1024, help="Refuse a larger schema.")] = 2 * 1024 * 1024,
+    keep_going: Annotated[bool, typer.Option("--keep-going", help="Land the models that succeeded even if others failed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Fetch the published schemas of the tracked (or named) models, check them, replace --schemas atomically.
+
+    Exit 0: every model pulled (changed or not); 1: some model failed (nothing written, unless
+    --keep-going); 2: usage (bad name, models.toml, missing CLOUDFLARE_* setting for --source api).
+    """
+    import os
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from .catalog import Tracked, UsageError, check_name, endpoint, read_tracked
+    from .pull import Options
+    from .pull import pull as run_pull
+
+    tracked, problems = read_tracked(schemas)
+    if problems:
+        _problems(tuple(problems), as_json)
+        raise typer.Exit(2)
+    if bad := [why for name in names or [] if (why := check_name(name))]:
+        raise typer.BadParameter("; ".join(bad), param_hint="MODEL")
+    known = {t.name: t for t in tracked}
+    chosen = [known.get(name, Tracked(name)) for name in dict.fromkeys(names)] if names else tracked
+    if not chosen:
+        err.print(f"[red]error:[/red] no models to pull: name some, or list them in {schemas}/models.toml")
+        raise typer.Exit(2)
+    if source:
+        chosen = [Tracked(t.name, source) for t in chosen]
+    try:
+        endpoints = {s: endpoint(s, os.environ, base_url) for s in sorted({t.source for t in chosen})}
+    except UsageError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    options = Options(concurrency, retries, timeout, max_bytes=max_bytes, keep_going=keep_going)
+    columns = (TextColumn("pulling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("pull", total=None)
+            report = run_pull(
+                chosen, endpoints, schemas, out=out_dir, options=options,
+                planned=lambda n: bar.update(task, total=n), done=lambda _: bar.advance(task),
+            )
+    except UsageError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    target = out_dir or schemas
+    if as_json:
+        rows = [
+            {"model": o.model, "status": o.status, "downloaded": o.downloaded, "not_modified": o.not_modified,
+             "problems": [p.to_dict() for p in o.problems]}
+            for o in report.outcomes
+        ]
+        out.print_json(json.dumps({"models": rows, "written": report.written, "out": str(target)}))
+    else:
+        style = {"new": "green", "updated": "green", "unchanged": "dim", "failed": "red"}
+        for o in report.outcomes:
+            detail = f"{o.downloaded:,} bytes" + (f", {o.not_modified} not modified" if o.not_modified else "")
+            out.print(f"[{style[o.status]}]{o.status:>9}[/] {o.model} [dim]({detail})[/]", highlight=False)
+        if report.problems:
+            _problems(tuple(report.problems), False)
+        counts = {s: sum(1 for o in report.outcomes if o.status == s) for s in style}
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        fate = f"{target} written" if report.written else f"{target} unchanged"
+        out.print(f"{len(report.outcomes)} model(s): {summary}; {fate}", highlight=False)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The old schema root: a folder, or a git revision (HEAD~1) of --path.")],
+    new: Annotated[str, typer.Argument(help="The new schema root: a folder, or a git revision (HEAD).")],
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="breaking or any: exit 1 when such a change is found.")] = None,
+    repo: Annotated[Path, typer.Option(help="The git repository revisions are read from.")] = Path("."),
+    path: Annotated[str, typer.Option("--path", help="The schema root inside the repository, for revisions.")] = "schemas",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """Compare two schema roots and classify every change for a client of the bindings.
+
+    Each change has a rule id (request-property-max-decreased, …), a level (breaking or
+    non-breaking), the model, the payload path with its variant, the schema path, old and new value.
+    Exit 1 when --fail-on is met, 0 otherwise, 2 on usage or an unreadable schema.
+    """
+    from rich.markup import escape
+
+    from .catalog import UsageError
+    from .diff import BREAKING, diff_models, exceeds, load_root
+
+    if fail_on not in (None, "breaking", "any"):
+        raise typer.BadParameter("must be breaking or any", param_hint="--fail-on")
+    try:
+        (before, problems), (after, more) = (load_root(spec, repo=repo, subdir=path) for spec in (old, new))
+    except UsageError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if problems or more:
+        _problems((*problems, *more), as_json)
+        raise typer.Exit(2)
+    changes = diff_models(before, after)
+    breaking = sum(1 for c in changes if c.level == BREAKING)
+    if as_json:
+        summary = {"breaking": breaking, "non-breaking": len(changes) - breaking}
+        out.print_json(json.dumps({"changes": [c.to_dict() for c in changes], "summary": summary}, default=repr))
+    elif changes:
+        table = Table(title=f"{old} → {new}", title_justify="left")
+        for column in ("level", "rule", "model", "path", "schema path", "old", "new"):
+            table.add_column(column, overflow="fold", no_wrap=column in ("level", "rule"))
+        for c in changes:
+            level = "[red]breaking[/red]" if c.level == BREAKING else "[dim]non-breaking[/dim]"
+            where = ("" if c.side == "model" else f"[dim]{c.side}[/dim] ") + escape(c.path + (f" ({c.variant})" if c.variant else ""))
+            table.add_row(level, c.rule, c.model, where, escape(c.schema_path), escape(_short(c.old, 30)), escape(_short(c.new, 30)))
+        (out if out.is_terminal else Console(width=200, soft_wrap=True)).print(table)  # a log: keep rows whole
+    if not as_json:
+        out.print(f"{len(changes)} change(s): {breaking} breaking, {len(changes) - breaking} non-breaking", highlight=False)
+    raise typer.Exit(1 if exceeds(changes, fail_on) else 0)
+
+
+@app.command()
+def models(
+    schemas: Annotated[Path, typer.Option(help="Schema root whose models.toml marks the tracked models.")] = Path("schemas"),
+    base_url: Annotated[str | None, typer.Option("--base-url", help="API base URL. Default: CLOUDFLARE_BASE_URL, else Cloudflare's.")] = None,
+    per_page: Annotated[int, typer.Option("--per-page", min=1, max=1000, help="Models per page requested.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the listing as JSON.")] = False,
+) -> None:
+    """List the account's model catalog (needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN).
+
+    Exit 0: listed; 1: the API failed; 2: a missing setting.
+    """
+    import os
+
+    from .catalog import UsageError, endpoint, list_models, read_tracked, task_name
+
+    try:
+        where = endpoint("api", os.environ, base_url)
+    except UsageError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    listed, problems = list_models(where, per_page=per_page)
+    if problems:
+        _problems(tuple(problems), as_json)
+        raise typer.Exit(1)
+    tracked = {t.name for t in read_tracked(schemas)[0]}
+    if as_json:
+        out.print_json(json.dumps([{**m, "tracked": m["name"] in tracked} for m in listed]))
+        return
+    table = Table(title=f"{len(listed)} model(s)", title_justify="left")
+    table.add_column("name", no_wrap=True, style="bold")
+    table.add_column("task", no_wrap=True)
+    table.add_column("tracked", justify="center")
+    table.add_column("description", overflow="ellipsis", no_wrap=True, max_width=60)
+    for m in sorted(listed, key=lambda m: str(m["name"])):
+        table.add_row(m["name"], task_name(m), "✓" if m["name"] in tracked else "", str(m.get("description", "")))
+    (out if out.is_terminal else Console(width=200, soft_wrap=True)).print(table)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m codegen`

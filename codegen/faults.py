@@ -154,9 +154,11 @@ class ResponseDecodeError(APIError):
 class ResponseValidationError(APIError):
     """A response (or one streamed chunk) that breaks the model's output schema; `errors` located."""
 
-    def __init__(self, errors: Sequence[PayloadError], *, model: str, path: str, status: int | None) -> None:
+    def __init__(
+        self, errors: Sequence[PayloadError], *, model: str, path: str, status: int | None, where: str = "response"
+    ) -> None:
         self.errors = tuple(errors)
-        lines = [f"response breaks the output schema, {len(self.errors)} error(s):", *(f"  {e}" for e in self.errors)]
+        lines = [f"{where} breaks the output schema, {len(self.errors)} error(s):", *(f"  {e}" for e in self.errors)]
         super().__init__("\n".join(lines), model=model, path=path, status=status)
 
 

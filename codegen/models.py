@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GenerationError, SchemaLoadError, SchemaProblem
-from .naming import module_name, variant_names, variants
+from .naming import module_name, variant_keyword, variant_names, variants
 from .schemas import FILES, SIDES, discover, read_model
 from .stream import chunk_schema
 
@@ -64,8 +64,8 @@ def _named(model: str, side: str, schema: Mapping[str, Any]) -> dict[str, Any]:
     titles = variant_names(model, schema, side)
     if titles and not variants(out):
         return {"title": name, "oneOf": [{**out, "title": titles[0]}]}
-    if variants(out):
-        out["oneOf"] = [{**branch, "title": title} for branch, title in zip(out["oneOf"], titles, strict=True)]
+    if keyword := variant_keyword(out):
+        out[keyword] = [{**branch, "title": title} for branch, title in zip(out[keyword], titles, strict=True)]
     return {**out, "title": name}
 
 

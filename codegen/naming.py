@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["module_name", "variant_names", "variants"]
+__all__ = ["module_name", "variant_keyword", "variant_names", "variants"]
 
 _WORD = re.compile(r"[A-Za-z]+|[0-9]+[A-Za-z]*")
 
@@ -28,13 +28,20 @@ def _pascal(words: Sequence[str]) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
-def variants(schema: Any) -> list[Mapping[str, Any]]:
-    """The root `oneOf` branches of a schema, or `[]` when it has none."""
+def variant_keyword(schema: Any) -> str | None:
+    """`oneOf` or `anyOf`: the root keyword whose branches are the schema's variants, if any."""
     if isinstance(schema, Mapping):
-        branches = schema.get("oneOf")
-        if isinstance(branches, list) and all(isinstance(b, Mapping) for b in branches):
-            return list(branches)
-    return []
+        for keyword in ("oneOf", "anyOf"):
+            branches = schema.get(keyword)
+            if isinstance(branches, list) and branches and all(isinstance(b, Mapping) for b in branches):
+                return keyword
+    return None
+
+
+def variants(schema: Any) -> list[Mapping[str, Any]]:
+    """The root `oneOf` (else `anyOf`) branches of a schema, or `[]` when it has none."""
+    keyword = variant_keyword(schema)
+    return list(schema[keyword]) if keyword else []
 
 
 def _variant_words(branch: Mapping[str, Any], model_words: set[str]) -> list[str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import _rebase_refs
-from .naming import module_name, variant_names, variants
+from .naming import module_name, variant_keyword, variant_names, variants
 
 __all__ = ["CLIENT_PACKAGE", "FORMATS", "document", "write_client"]
 
@@ -127,10 +127,10 @@ def document(models: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
             _for_openapi_python_client(schema)
             # Each variant becomes a component of its own: openapi-python-client generates inline
             # `oneOf` objects twice and then drops them as duplicates.
-            if variants(schema):
+            if keyword := variant_keyword(schema):
                 for index, name in enumerate(names):
-                    components[f"{pascal}{name}"] = schema["oneOf"][index]
-                    schema["oneOf"][index] = _ref(f"{pascal}{name}")
+                    components[f"{pascal}{name}"] = schema[keyword][index]
+                    schema[keyword][index] = _ref(f"{pascal}{name}")
             components[f"{pascal}{side.capitalize()}"] = schema
         components[f"{pascal}RunResponse"] = _envelope(_ref(f"{pascal}Output"))
         paths[f"/accounts/{{account_id}}/ai/run/{model}"] = {

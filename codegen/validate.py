@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema_rs
 
 from .errors import InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel, json_path
-from .naming import variant_names, variants
+from .naming import variant_keyword, variant_names, variants
 from .schemas import FILES, check_schema, check_shape, default_root, discover
 
 __all__ = ["ModelValidator", "Registry", "default_registry", "validate"]
@@ -64,6 +64,7 @@ class ModelValidator:
             raise SchemaLoadError(problems) from None
         self.variants = variant_names(model, schema, side)
         self._branches: list[Any] | None = None
+        self._keyword = variant_keyword(schema)
         # A titled root without `oneOf` is a single variant: every error belongs to it.
         self._root_variant = self.variants[0] if self.variants and not variants(schema) else None
 
@@ -89,7 +90,7 @@ class ModelValidator:
             return self._root_variant
         if self._branches is None:  # compiled on first use: most callers never ask
             self._branches = [
-                jsonschema_rs.validator_for({**self.schema, "oneOf": [branch]}) for branch in self.schema["oneOf"]
+                jsonschema_rs.validator_for({**self.schema, self._keyword: [branch]}) for branch in variants(self.schema)
             ]
         return next((n for n, v in zip(self.variants, self._branches, strict=True) if v.is_valid(payload)), None)
 
@@ -101,7 +102,7 @@ class ModelValidator:
                 depth = len(err.instance_path)
                 best = min(range(len(branches)), key=lambda i: _score(branches[i], depth))
                 if not any(len(e.instance_path) == depth and e.kind.name == "type" for e in branches[best]):
-                    if list(err.schema_path) == ["oneOf"] and self.variants:
+                    if list(err.schema_path) == [self._keyword] and self.variants:
                         variant = self.variants[best]
                     for inner in branches[best]:
                         yield from self._locate(inner, variant)

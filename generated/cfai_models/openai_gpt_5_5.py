@@ -75,7 +75,7 @@ class Input(RootModel[ResponsesInput | ChatCompletionsInput]):
 
 class ResponsesOutput(BaseModel):
     """
-    openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file.
+    openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
     """
 
     id: StrictStr | MISSING = MISSING
@@ -92,7 +92,7 @@ class ResponsesOutput(BaseModel):
 
 class ChatCompletionsOutput(BaseModel):
     """
-    openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file.
+    openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
     """
 
     id: StrictStr | MISSING = MISSING
@@ -106,7 +106,7 @@ class ChatCompletionsOutput(BaseModel):
 class Output(RootModel[ResponsesOutput | ChatCompletionsOutput]):
     root: Annotated[ResponsesOutput | ChatCompletionsOutput, Field(title='Output')]
     """
-    openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file.
+    openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
     """
 
 

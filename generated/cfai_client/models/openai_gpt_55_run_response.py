@@ -23,7 +23,8 @@ class OpenaiGpt55RunResponse:
     Attributes:
         result (OpenaiGpt55ChatCompletionsOutput | OpenaiGpt55ResponsesOutput): openai/gpt-5.5 output, built from the
             parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-
-            output.json was not reachable when vendored); `cfai pull` replaces it with the published file.
+            output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats
+            overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
         success (bool):
         errors (list[ApiMessage]):
         messages (list[ApiMessage]):

@@ -1,0 +1,401 @@
+"""`cfai pull`: fetch the published schemas of the tracked models, check them, land them atomically.
+
+plan (which URL becomes which file, and the ETag its local copy came with) → fetch (concurrent,
+bounded, retried, capped, conditional) → accept (JSON of a JSON Content-Type, a valid JSON Schema
+of the shape the generator needs: `schemas.parse_schema`/`check_schema`) → land (a staging copy of the
+schema root, swapped in whole only when every model succeeded, or with `keep_going` only the models
+that did, each one whole). A failure leaves the schema root byte-identical.
+
+Files are written canonically (source key order, 2-space indent, UTF-8, trailing newline), and
+`.pull-state.json` in the root remembers each file's URL, ETag and SHA-256: a file still as pulled is
+asked for with `If-None-Match`, so an unchanged model costs one 304 per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .catalog import Endpoint, Tracked, UsageError, redact
+from .errors import SchemaProblem
+from .faults import cloudflare_errors, excerpt, retry_after
+from .schemas import FILES, check_schema, parse_schema
+
+__all__ = ["STATE_FILE", "Answer", "Options", "Outcome", "Report", "Request", "canonical", "pull", "read_state"]
+
+STATE_FILE = ".pull-state.json"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_WAIT = 10.0  # seconds: the longest single wait between attempts, whatever Retry-After asks
+_JSON_TYPE = re.compile(r"^application/(json|[\w.-]+\+json)$")
+State = dict[str, dict[str, dict[str, Any]]]  # model → file name → {url, etag, sha256}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    concurrency: int = 8  # requests in flight at once
+    retries: int = 3  # further attempts after a 5xx, a 429, a timeout or a connection error
+    timeout: float = 20.0  # seconds for one whole attempt, body included
+    backoff: float = 0.2  # first wait between attempts; doubled each time
+    max_bytes: int = 2 * 1024 * 1024  # a larger body is refused without reading the rest
+    keep_going: bool = False  # land the models that succeeded even if others failed
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    model: str
+    url: str
+    sides: tuple[str, ...]  # ("input",) from the docs site; ("input", "output") from the API
+    endpoint: Endpoint = field(repr=False)
+    etag: str | None = None  # sent as If-None-Match: the local files are what this ETag gave
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    request: Request
+    status: int | None  # 200 or 304; None when no usable answer came
+    body: bytes = b""
+    etag: str | None = None
+    attempts: int = 1
+    problem: str | None = None
+    files: Mapping[str, bytes] = field(default_factory=dict)  # side → canonical bytes, once accepted
+    problems: tuple[SchemaProblem, ...] = ()  # why the body was not accepted
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One model: `new`, `updated`, `unchanged` or `failed`, with its files or its problems."""
+
+    model: str
+    status: str
+    files: Mapping[str, bytes]
+    state: Mapping[str, dict[str, Any]]
+    problems: tuple[SchemaProblem, ...]
+    downloaded: int  # body bytes of 200 answers
+    not_modified: int  # 304 answers
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    outcomes: tuple[Outcome, ...]
+    out: Path
+    written: bool  # whether the schema root at `out` was replaced
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def problems(self) -> list[SchemaProblem]:
+        return [p for o in self.outcomes for p in o.problems]
+
+
+def canonical(schema: Any) -> bytes:
+    """The bytes a schema is stored as; raises ValueError on NaN/Infinity (not JSON)."""
+    return (json.dumps(schema, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- plan -----------------------------------------------------------------------------------------
+
+
+def read_state(root: Path) -> State:
+    """What the last pull into `root` remembers; unreadable or foreign state is ignored (full downloads)."""
+    try:
+        data = json.loads((root / STATE_FILE).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    models = data.get("models") if isinstance(data, dict) and data.get("version") == 1 else None
+    return {m: dict(v) for m, v in models.items() if isinstance(v, dict)} if isinstance(models, dict) else {}
+
+
+def _local(root: Path, model: str) -> dict[str, bytes]:
+    found = {}
+    for name in FILES.values():
+        try:
+            found[name] = (root / model / name).read_bytes()
+        except OSError:
+            pass
+    return found
+
+
+def _etag(request: Request, local: Mapping[str, bytes], state: State) -> str | None:
+    """The ETag to send: only when every file this URL gives is still byte-for-byte what it gave."""
+    remembered = [state.get(request.model, {}).get(FILES[side]) for side in request.sides]
+    etags = {e.get("etag") for e in remembered if isinstance(e, dict)}
+    for side, entry in zip(request.sides, remembered, strict=True):
+        data = local.get(FILES[side])
+        if (
+            not isinstance(entry, dict)
+            or entry.get("url") != request.url
+            or data is None
+            or entry.get("sha256") != _sha(data)
+        ):
+            return None
+    etag = etags.pop() if len(etags) == 1 else None
+    return etag if isinstance(etag, str) else None
+
+
+# --- fetch ----------------------------------------------------------------------------------------
+
+
+def _error_text(content: bytes) -> str:
+    text = content.decode("utf-8", errors="replace")
+    try:
+        errors = cloudflare_errors(json.loads(text))
+    except ValueError:
+        errors = []
+    return "; ".join(map(str, errors)) or excerpt(text, 120) or "(empty body)"
+
+
+async def _read(response: httpx.Response, limit: int) -> bytes:
+    """The body, decoded, or its first `limit + 1`-odd bytes: never more is held in memory."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            break
+    return bytes(body)
+
+
+async def _once(client: httpx.AsyncClient, request: Request, options: Options) -> tuple[Answer, bool, float | None]:
+    """One attempt: (answer, worth retrying, Retry-After)."""
+    headers = {**request.endpoint.headers, "Accept": "application/json"}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    cap = options.max_bytes
+
+    def fail(message: str, retry: bool = False, wait: float | None = None) -> tuple[Answer, bool, float | None]:
+        return Answer(request, None, problem=message), retry, wait
+
+    async with client.stream("GET", request.url, headers=headers) as response:
+        status, ctype = response.status_code, response.headers.get("content-type", "")
+        if status == 304:
+            if not request.etag:
+                return fail("304 Not Modified to a request that was not conditional")
+            return Answer(request, 304, etag=response.headers.get("etag") or request.etag), False, None
+        if status != 200:
+            retry = status in RETRY_STATUSES or status >= 500
+            text = _error_text(await _read(response, 65536))
+            return fail(f"HTTP {status}: {text}", retry, retry_after(response.headers))
+        if not _JSON_TYPE.match(ctype.split(";")[0].strip().lower()):
+            start = await _read(response, 4096)
+            if start.lstrip()[:1] == b"<" or "html" in ctype.lower():
+                return fail(f"Content-Type {ctype!r}: an HTML page ({excerpt(start.decode('utf-8', 'replace'), 80)})")
+            return fail(f"Content-Type {ctype or '(none)'!r}: not JSON")
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > cap:
+            return fail(f"the body is {int(length):,} bytes, over the {cap:,}-byte cap: not read")
+        body = await _read(response, cap)
+        if len(body) > cap:
+            return fail(f"the body exceeds the {cap:,}-byte cap: stopped reading at {len(body):,}")
+        return Answer(request, 200, body, etag=response.headers.get("etag")), False, None
+
+
+async def _fetch(client: httpx.AsyncClient, gate: asyncio.Semaphore, request: Request, options: Options) -> Answer:
+    """`_once` until it succeeds, fails for good, or the retries are spent (waits outside the gate)."""
+    answer = Answer(request, None, problem="not attempted")
+    for attempt in range(1, options.retries + 2):
+        wait: float | None = None
+        try:
+            async with gate, asyncio.timeout(options.timeout):
+                answer, retry, wait = await _once(client, request, options)
+        except (TimeoutError, httpx.TimeoutException):
+            answer, retry = Answer(request, None, problem=f"no complete answer within {options.timeout:g} s"), True
+        except httpx.HTTPError as exc:  # connection errors are retried; redirect loops, bad encodings are not
+            retry = isinstance(exc, httpx.TransportError)
+            answer = Answer(request, None, problem=f"{type(exc).__name__}: {exc or 'connection failed'}")
+        answer = replace(answer, attempts=attempt)
+        if not retry or attempt > options.retries:
+            break
+        await asyncio.sleep(min(max(options.backoff * 2 ** (attempt - 1), wait or 0.0), MAX_WAIT))
+    if answer.problem and answer.attempts > 1:
+        answer = replace(answer, problem=f"{answer.problem} (after {answer.attempts} attempts)")
+    return answer
+
+
+async def _fetch_all(
+    requests: Sequence[Request], options: Options, done: Callable[[Answer], None] | None
+) -> list[Answer]:
+    gate = asyncio.Semaphore(options.concurrency)
+    limits = httpx.Limits(max_connections=options.concurrency)
+    headers = {"User-Agent": "cfai-bindings pull"}
+    async with httpx.AsyncClient(
+        timeout=options.timeout, limits=limits, headers=headers, follow_redirects=True
+    ) as client:
+
+        async def one(request: Request) -> Answer:
+            answer = _accept(await _fetch(client, gate, request, options))  # checked while others are in flight
+            if done:
+                done(answer)
+            return answer
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+
+# --- accept ---------------------------------------------------------------------------------------
+
+
+def _schemas(request: Request, body: bytes) -> tuple[dict[str, Any], list[SchemaProblem]]:
+    """The schema(s) in one 200 body, checked; the API's envelope unwrapped, paths located in the body."""
+    model, url = request.model, redact(request.url)
+    if request.endpoint.source != "api":
+        schema, problems = parse_schema(model, url, body)
+        return {request.sides[0]: schema}, problems
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return {}, [SchemaProblem(model, url, "$", f"not valid JSON: {exc}")]
+    if (
+        not isinstance(document, dict)
+        or document.get("success") is False
+        or not isinstance(document.get("result"), dict)
+    ):
+        errors = "; ".join(map(str, cloudflare_errors(document)))
+        return {}, [SchemaProblem(model, url, "$.result", errors or "not the API's envelope {result: {input, output}}")]
+    found: dict[str, Any] = {}
+    problems = []
+    for side in request.sides:
+        found[side] = document["result"].get(side)
+        for p in check_schema(model, url, found[side]):
+            problems.append(replace(p, path=f"$.result.{side}{p.path[1:]}"))
+    return found, problems
+
+
+def _accept(answer: Answer) -> Answer:
+    """A 200 answer with its schemas checked and written canonically (`files`), or its `problems`."""
+    if answer.status != 200:
+        return answer
+    schemas, problems = _schemas(answer.request, answer.body)
+    if problems:
+        return replace(answer, problems=tuple(problems))
+    try:
+        return replace(answer, files={side: canonical(schema) for side, schema in schemas.items()})
+    except ValueError as exc:
+        return replace(
+            answer, problems=(SchemaProblem(answer.request.model, redact(answer.request.url), "$", f"not JSON: {exc}"),)
+        )
+
+
+def _judge(model: str, answers: Sequence[Answer], local: Mapping[str, bytes]) -> Outcome:
+    """One model's answers → its canonical files and state entry, or every problem with them."""
+    files: dict[str, bytes] = {}
+    state: dict[str, dict[str, Any]] = {}
+    problems: list[SchemaProblem] = []
+    for answer in answers:
+        if answer.problem or answer.status is None:
+            problems.append(SchemaProblem(model, redact(answer.request.url), "$", answer.problem or "no answer"))
+            continue
+        problems += answer.problems
+        got: Mapping[str, bytes | None] = answer.files
+        if answer.status == 304:
+            got = {side: local.get(FILES[side]) for side in answer.request.sides}
+        for side, data in got.items():
+            if data is None:
+                problems.append(
+                    SchemaProblem(model, redact(answer.request.url), "$", f"304, but the local {FILES[side]} is gone")
+                )
+                continue
+            files[FILES[side]] = data
+            state[FILES[side]] = {"url": answer.request.url, "etag": answer.etag, "sha256": _sha(data)}
+    downloaded = sum(len(a.body) for a in answers if a.status == 200)
+    not_modified = sum(1 for a in answers if a.status == 304)
+    if problems:
+        return Outcome(model, "failed", {}, {}, tuple(problems), downloaded, not_modified)
+    status = "new" if not local else "unchanged" if all(local.get(n) == d for n, d in files.items()) else "updated"
+    return Outcome(model, status, files, state, (), downloaded, not_modified)
+
+
+# --- land -----------------------------------------------------------------------------------------
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put `staging` where `out` is; `out` is either the old tree or the new one, never a mix."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    out.rename(old / out.name)
+    try:
+        staging.rename(out)
+    except OSError:
+        (old / out.name).rename(out)
+        raise
+    shutil.rmtree(old)
+
+
+def _state_bytes(state: State) -> bytes:
+    return (json.dumps({"version": 1, "models": state}, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _land(root: Path, out: Path, accepted: Sequence[Outcome], state: State) -> bool:
+    """A copy of `root` with the accepted models' files and the new state, swapped in at `out`."""
+    new_state = _state_bytes({**state, **{o.model: dict(o.state) for o in accepted}})
+    try:
+        same_state = (root / STATE_FILE).read_bytes() == new_state
+    except OSError:
+        same_state = False
+    if out == root and same_state and all(o.status == "unchanged" for o in accepted):
+        return False
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-pull-", dir=out.parent))
+    try:
+        if root.is_dir():
+            shutil.copytree(root, staging, symlinks=True, dirs_exist_ok=True)
+        os.chmod(staging, root.stat().st_mode & 0o7777 if root.is_dir() else 0o755)
+        for outcome in accepted:
+            (staging / outcome.model).mkdir(parents=True, exist_ok=True)
+            for name, data in outcome.files.items():
+                (staging / outcome.model / name).write_bytes(data)
+        (staging / STATE_FILE).write_bytes(new_state)
+        _swap(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return True
+
+
+def pull(
+    models: Sequence[Tracked],
+    endpoints: Mapping[str, Endpoint],
+    root: Path,
+    *,
+    out: Path | None = None,
+    options: Options = Options(),
+    planned: Callable[[int], None] | None = None,
+    done: Callable[[Answer], None] | None = None,
+) -> Report:
+    """Pull `models` (each from `endpoints[model.source]`) on top of the schema root `root` into `out`
+    (default: `root` itself). `planned(n)` hears the number of requests, `done(answer)` each answer."""
+    root, out = root.resolve(), (out or root).resolve()
+    if out != root and out.is_relative_to(root):
+        raise UsageError(f"--out {out} is inside the schema root {root}")
+    state = read_state(root)
+    local = {m.name: _local(root, m.name) for m in models}
+    requests = [
+        Request(m.name, url, sides, endpoints[m.source])
+        for m in models
+        for url, sides in endpoints[m.source].schema_requests(m.name)
+    ]
+    requests = [replace(r, etag=_etag(r, local[r.model], state)) for r in requests]
+    if planned:
+        planned(len(requests))
+    answers = asyncio.run(_fetch_all(requests, options, done))
+    outcomes = tuple(_judge(m.name, [a for a in answers if a.request.model == m.name], local[m.name]) for m in models)
+    accepted = [o for o in outcomes if o.status != "failed"]
+    if len(accepted) < len(outcomes) and not options.keep_going:
+        return Report(outcomes, out, False)
+    written = _land(root, out, accepted, state) if accepted or out != root else False
+    return Report(outcomes, out, written)
