@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -202,15 +204,13 @@ def document(models: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def write_client(document_path: Path, out: Path) -> list[str]:
-    """Generate the openapi-python-client package into `out/cfai_client`; returns its warnings.
-
-    Its post-hooks are pinned to import sorting and formatting: ruff's default fixes rewrite
-    `*args: Any` to `*args: object`, which mypy --strict then rejects in the generated client.
-    """
+def _run_generator(document: Mapping[str, Any], out: Path) -> str:
+    """One openapi-python-client run into `out/cfai_client`; returns what it printed."""
     config = {
         "project_name_override": "cfai-client",
         "package_name_override": CLIENT_PACKAGE,
+        # Import sorting and formatting only: ruff's default fixes rewrite `*args: Any` to
+        # `*args: object`, which mypy --strict then rejects in the generated client.
         "post_hooks": [
             "ruff check . --fix-only --isolated --no-cache --select=I,F401",
             "ruff format . --isolated --no-cache",
@@ -218,16 +218,44 @@ def write_client(document_path: Path, out: Path) -> list[str]:
     }
     bin_dir = str(Path(sys.executable).parent)  # the pinned ruff of this environment, not one on PATH
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    shutil.rmtree(out / CLIENT_PACKAGE, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="cfai-oapc-") as tmp:
-        config_path = Path(tmp) / "config.json"
-        config_path.write_text(json.dumps(config))
+        (Path(tmp) / "config.json").write_text(json.dumps(config))
+        (Path(tmp) / "openapi.json").write_text(json.dumps(document))
         command = [
-            str(Path(bin_dir) / "openapi-python-client"), "generate", "--path", str(document_path),
-            "--meta", "none", "--output-path", str(out / CLIENT_PACKAGE), "--config", str(config_path),
+            str(Path(bin_dir) / "openapi-python-client"), "generate", "--path", "openapi.json",
+            "--meta", "none", "--output-path", str(out / CLIENT_PACKAGE), "--config", "config.json",
             "--custom-template-path", str(TEMPLATES),
         ]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"openapi-python-client failed: {(done.stderr or done.stdout).strip()[-2000:]}")
-    text = done.stdout + done.stderr
-    return [block.strip().splitlines()[0] for block in text.split("\n\n") if block.strip().startswith("Unable to")]
+    return done.stdout + done.stderr
+
+
+_UNPROCESSABLE = re.compile(r"Unable to (?:process|parse) schema /components/schemas/(\S+?):?$", re.MULTILINE)
+
+
+def write_client(document: Mapping[str, Any], out: Path, *, rounds: int = 4) -> list[str]:
+    """Generate the openapi-python-client package into `out/cfai_client`; returns what was simplified.
+
+    openapi-python-client drops a component it cannot represent (some real schemas: untyped `oneOf`
+    branches, unions of arrays) but still imports it from the operations, so the package would not
+    even import. Such a component is replaced, in the client's copy of the document only, by an
+    open object, and the client regenerated: its calls then take and return plain JSON there, which
+    our validation layer checks anyway. `openapi.json` itself stays faithful to the schemas.
+    """
+    doc = copy.deepcopy(dict(document))
+    components: dict[str, Any] = doc["components"]["schemas"]
+    simplified: list[str] = []
+    for _ in range(rounds):
+        failed = _UNPROCESSABLE.findall(_run_generator(doc, out))
+        # "CfOpenaiGptOss20bInput1_type_0" is an inline part of component "CfOpenaiGptOss20bInput1"
+        owners = {max((c for c in components if n == c or n.startswith(c + "_")), key=len, default=n) for n in failed}
+        owners = {o for o in owners if o in components and o not in simplified}
+        if not owners:
+            return simplified
+        for owner in sorted(owners):
+            components[owner] = {"type": "object", "description": "Not representable by openapi-python-client."}
+            simplified.append(owner)
+    return simplified

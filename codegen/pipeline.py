@@ -32,11 +32,11 @@ def build(root: Path, staging: Path, *, progress: Progress | None = None) -> int
     openapi-python-client package built from it (`cfai_client/`).
     """
     loaded = models.build(root, staging, progress=progress)
-    document = staging / "openapi.json"
-    document.write_text(json.dumps(openapi.document(loaded), indent=2, ensure_ascii=False) + "\n")
-    for warning in openapi.write_client(document, staging):
+    document = openapi.document(loaded)
+    (staging / "openapi.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    for component in openapi.write_client(document, staging):
         if progress:
-            progress(f"openapi-python-client: {warning}")
+            progress(f"cfai_client: {component} is plain JSON (openapi-python-client cannot represent it)")
     return len(loaded)
 
 

@@ -109,6 +109,12 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _stored_url(request: Request) -> str:
+    """The URL as the state file keeps it: the account id left out (the file may be committed)."""
+    account = request.endpoint.account_id
+    return request.url.replace(f"/accounts/{account}/", "/accounts/<account>/") if account else redact(request.url)
+
+
 # --- plan -----------------------------------------------------------------------------------------
 
 
@@ -140,7 +146,7 @@ def _etag(request: Request, local: Mapping[str, bytes], state: State) -> str | N
         data = local.get(FILES[side])
         if (
             not isinstance(entry, dict)
-            or entry.get("url") != request.url
+            or entry.get("url") != _stored_url(request)
             or data is None
             or entry.get("sha256") != _sha(data)
         ):
@@ -310,7 +316,7 @@ def _judge(model: str, answers: Sequence[Answer], local: Mapping[str, bytes]) ->
                 )
                 continue
             files[FILES[side]] = data
-            state[FILES[side]] = {"url": answer.request.url, "etag": answer.etag, "sha256": _sha(data)}
+            state[FILES[side]] = {"url": _stored_url(answer.request), "etag": answer.etag, "sha256": _sha(data)}
     downloaded = sum(len(a.body) for a in answers if a.status == 200)
     not_modified = sum(1 for a in answers if a.status == 304)
     if problems:

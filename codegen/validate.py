@@ -6,6 +6,11 @@ every branch's own errors, so we report the branch the payload was meant for ins
 unhelpful "not valid under any of the given schemas" that both jsonschema-rs and
 python-jsonschema's `best_match` give for a root `oneOf`.
 
+For the usual failure (no root variant matches) each variant is validated on its own: jsonschema-rs
+then never builds the root `oneOf` error, whose message quotes the whole payload and so costs more
+than locating the errors does. Anything else takes the general route through the root's errors;
+both routes give the same errors (tests/test_fidelity.py checks it).
+
 This module is imported at run time: it must not import the generator toolchain.
 """
 
@@ -47,6 +52,20 @@ def _score(errors: Sequence[Any], depth: int) -> tuple[int, int]:
     return own, len(errors)
 
 
+def _best_branch(branches: Sequence[Sequence[Any]], depth: int) -> int | None:
+    """The `oneOf`/`anyOf` branch a failing value was meant for, given each branch's errors.
+
+    None when there is no such branch: a branch matched (so the failure is elsewhere), or even the
+    best branch refuses the value's type (so the value was meant for none of them).
+    """
+    if not branches or not all(branches):
+        return None
+    best = min(range(len(branches)), key=lambda i: _score(branches[i], depth))
+    if any(len(e.instance_path) == depth and e.kind.name == "type" for e in branches[best]):
+        return None
+    return best
+
+
 class ModelValidator:
     """A compiled validator for one side (`input`/`output`) of one model."""
 
@@ -63,50 +82,75 @@ class ModelValidator:
             ]
             raise SchemaLoadError(problems) from None
         self.variants = variant_names(model, schema, side)
-        self._branches: list[Any] | None = None
-        self._keyword = variant_keyword(schema)
+        self._keyword = variant_keyword(schema)  # `oneOf`/`anyOf` holding the variants, or None
         # A titled root without `oneOf` is a single variant: every error belongs to it.
         self._root_variant = self.variants[0] if self.variants and not variants(schema) else None
+        # Bound once: on the valid path this is the only call after the method's own.
+        self._is_valid = self._validator.is_valid
+        # (the root without its variants, each variant): compiled on first use, as a valid
+        # payload never needs them.
+        self._split: tuple[Any, list[Any]] | None = None
 
     def is_valid(self, payload: Any) -> bool:
-        return bool(self._validator.is_valid(payload))
+        return bool(self._is_valid(payload))
 
     def errors(self, payload: Any) -> list[PayloadError]:
         """Every error in `payload`; `[]` when it is valid."""
-        if self._validator.is_valid(payload):
+        if self._is_valid(payload):
             return []
-        return [e for err in self._validator.iter_errors(payload) for e in self._locate(err, self._root_variant)]
+        located = self._errors_in_best_variant(payload) if self._keyword is not None else None
+        return self._errors_from_root(payload) if located is None else located
 
     def check(self, payload: Any) -> None:
         """Raise `InvalidPayload` with every error unless `payload` is valid."""
-        if not self._validator.is_valid(payload):
+        if not self._is_valid(payload):
             raise InvalidPayload(self.errors(payload))
 
     def variant_of(self, payload: Any) -> str | None:
         """The root `oneOf` variant `payload` is valid under, if the schema has variants."""
-        if not self.variants or not self._validator.is_valid(payload):
+        if not self.variants or not self._is_valid(payload):
             return None
         if self._root_variant is not None:
             return self._root_variant
-        if self._branches is None:  # compiled on first use: most callers never ask
-            self._branches = [
-                jsonschema_rs.validator_for({**self.schema, self._keyword: [branch]}) for branch in variants(self.schema)
-            ]
-        return next((n for n, v in zip(self.variants, self._branches, strict=True) if v.is_valid(payload)), None)
+        _, branches = self._variant_validators()
+        return next((n for n, v in zip(self.variants, branches, strict=True) if v.is_valid(payload)), None)
 
-    def _locate(self, err: Any, variant: str | None) -> Iterator[PayloadError]:
+    def _variant_validators(self) -> tuple[Any, list[Any]]:
+        if self._split is None:
+            rest = jsonschema_rs.validator_for({k: v for k, v in self.schema.items() if k != self._keyword})
+            # A validator map resolves each branch's `$ref`s against the whole document.
+            found = jsonschema_rs.validator_map_for(self.schema)
+            self._split = rest, [found.get(f"#/{self._keyword}/{i}") for i in range(len(self.variants))]
+        return self._split
+
+    def _errors_in_best_variant(self, payload: Any) -> list[PayloadError] | None:
+        """The errors of the variant `payload` was meant for, when no variant matched and nothing
+        else at the root failed; None otherwise (the general route then decides)."""
+        rest, branches = self._variant_validators()
+        if not rest.is_valid(payload):
+            return None
+        found = [list(branch.iter_errors(payload)) for branch in branches]
+        best = _best_branch(found, 0)
+        if best is None:
+            return None
+        return [e for err in found[best] for e in self._locate(err, self.variants[best])]
+
+    def _errors_from_root(self, payload: Any) -> list[PayloadError]:
+        """Every error of the root, each one located: the general route."""
+        located = (self._locate(err, self._root_variant, top=True) for err in self._validator.iter_errors(payload))
+        return [e for errors in located for e in errors]
+
+    def _locate(self, err: Any, variant: str | None, *, top: bool = False) -> Iterator[PayloadError]:
         rule = err.kind.name
         if rule in ("oneOf", "anyOf"):
-            branches = err.kind.as_dict()["context"]
-            if branches and all(branches):  # no branch matched: descend into the best one
-                depth = len(err.instance_path)
-                best = min(range(len(branches)), key=lambda i: _score(branches[i], depth))
-                if not any(len(e.instance_path) == depth and e.kind.name == "type" for e in branches[best]):
-                    if list(err.schema_path) == [self._keyword] and self.variants:
-                        variant = self.variants[best]
-                    for inner in branches[best]:
-                        yield from self._locate(inner, variant)
-                    return
+            branches = err.kind.context
+            best = _best_branch(branches, len(err.instance_path))
+            if best is not None:  # no branch matched: descend into the one the value was meant for
+                if top and self.variants and list(err.schema_path) == [self._keyword]:
+                    variant = self.variants[best]
+                for inner in branches[best]:
+                    yield from self._locate(inner, variant)
+                return
         yield PayloadError(
             model=self.model,
             schema_file=self.schema_file,
@@ -166,4 +210,8 @@ def default_registry() -> Registry:
 
 def validate(model: str, payload: Any, *, side: str = "input", registry: Registry | None = None) -> list[PayloadError]:
     """Every error of `payload` against `model`'s input (or output) schema; `[]` when valid."""
-    return (registry or default_registry()).validator(model, side).errors(payload)
+    # The hot path, kept to one dict lookup and the jsonschema-rs call: on a small valid payload
+    # each further Python call costs a sizeable fraction of the validation itself.
+    registry = registry or _default or default_registry()
+    validator = registry._validators.get((model, side)) or registry.validator(model, side)
+    return [] if validator._is_valid(payload) else validator.errors(payload)

@@ -282,6 +282,10 @@ def test_out_stages_a_copy_and_leaves_schemas_alone(project: Path, server: Catal
 
 def test_the_token_goes_to_the_api_only_and_is_never_printed_or_stored(project: Path, server: CatalogServer) -> None:
     api = cfai(*pull_args(project, server, "--source", "api"), env=API_ENV)
+    state = (project / "schemas" / STATE_FILE).read_text()
+    assert "/accounts/<account>/" in state and ACCOUNT not in state  # the state file may be committed
+    assert cfai(*pull_args(project, server, "--source", "api"), env=API_ENV).exit_code == 0
+    assert server.count(304, "/accounts/") == 2  # conditional requests work for the API too
     server.faults.append(Fault("gpt-5.5", "status", status=500, body=b"boom"))
     failing = cfai(*pull_args(project, server, "--source", "api"), env=API_ENV)
     docs = cfai(*pull_args(project, server, "--source", "docs"), env=API_ENV)
