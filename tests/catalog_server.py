@@ -83,7 +83,7 @@ def _oversize() -> bytes:
 
 
 class CatalogServer:
-    def __init__(self, *roots: Path, latency: float = 0.0) -> None:
+    def __init__(self, *roots: Path, latency: float = 0.0, port: int = 0) -> None:
         self.schemas: dict[str, dict[str, bytes]] = {}
         self.metas: dict[str, dict[str, Any]] = {}
         for root in roots:
@@ -95,7 +95,7 @@ class CatalogServer:
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
@@ -279,3 +279,31 @@ def serving(*roots: Path, latency: float = 0.0) -> Iterator[CatalogServer]:
     """A started server for a fixture: `yield from serving(...)`."""
     with CatalogServer(*roots, latency=latency) as server:
         yield server
+
+
+def _lower_temperature(schema: Any) -> None:
+    for branch in schema.get("oneOf", [schema]):
+        branch.get("properties", {}).get("temperature", {})["maximum"] = 1.5
+
+
+def main() -> None:
+    """`python -m tests.catalog_server`: serve schema roots on 127.0.0.1 until Ctrl-C (README's regen demo)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("roots", nargs="*", type=Path, default=[Path("../shared/catalog"), Path("schemas")])
+    parser.add_argument("--port", type=int, default=8787)
+    parser.add_argument("--lower-temperature", metavar="MODEL", help="publish MODEL with temperature maximum 1.5")
+    args = parser.parse_args()
+    with CatalogServer(*args.roots, port=args.port) as server:
+        if args.lower_temperature:
+            server.edit(args.lower_temperature, "input", _lower_temperature)
+        print(f"serving {len(server.schemas)} models at {server.url} (account {ACCOUNT}, token {TOKEN})", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
