@@ -6,6 +6,9 @@ directory that `pipeline` swaps into place (or compares with what is committed).
 datamodel-code-generator reads its options from `[tool.datamodel-codegen]` in pyproject.toml (it
 looks in the working directory), so it runs as a subprocess from the project root; only the
 per-model arguments are passed here.
+
+Each module's bytes are cached (`codegen.cache`) under a hash of everything that shapes them, so a
+re-run only runs the generator for the models whose schemas (or toolchain, or options) changed.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .errors import GenerationError, SchemaLoadError, SchemaProblem
 from .naming import module_name, variant_keyword, variant_names, variants
 from .schemas import FILES, SIDES, discover, read_model
@@ -31,6 +36,10 @@ __all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
 
 PACKAGE = "cfai_models"
 CHUNK_CLASS = "ChatCompletionsChunk"
+# What shapes a generated module besides its schemas and command line: the generator, its
+# formatters and pydantic (their versions), and the pyproject tables they read from the project root.
+TOOLCHAIN = ("datamodel-code-generator", "black", "isort", "pydantic")
+CONFIG_TABLES = ("datamodel-codegen", "black", "isort")
 
 
 def project_root() -> Path:
@@ -99,18 +108,45 @@ def _header(model: str) -> str:
     )
 
 
-def _generate_module(model: str, schemas: Mapping[str, Any], target: Path, work: Path) -> list[SchemaProblem]:
+def toolchain() -> str:
+    """The toolchain's fingerprint: Python's and the tools' versions and their configuration."""
+    with (project_root() / "pyproject.toml").open("rb") as file:
+        tool = tomllib.load(file).get("tool", {})
+    return json.dumps(
+        {
+            "python": list(sys.version_info[:2]),
+            "versions": {name: version(name) for name in TOOLCHAIN},
+            "config": {name: tool.get(name) for name in CONFIG_TABLES},
+        },
+        sort_keys=True,
+    )
+
+
+def _generate_module(
+    model: str, schemas: Mapping[str, Any], target: Path, work: Path, *, store: Path | None, tools: str
+) -> tuple[list[SchemaProblem], bool]:
+    """(problems, whether the module came from the cache). The cache key is the generator's whole
+    input: the combined schema (both schema files, as our naming code titles them), the per-model
+    arguments (the header) and the toolchain's fingerprint (`tools`)."""
+    text = json.dumps(combined_schema(model, schemas), indent=2, ensure_ascii=False)
+    arguments = ["--custom-file-header", _header(model)]
+    entry = cache.key(model, text, *arguments, tools) + ".py"
+    if (cached := cache.get_file(store, entry)) is not None:
+        target.write_bytes(cached)
+        return [], True
     source = work / f"{module_name(model)}.json"
-    source.write_text(json.dumps(combined_schema(model, schemas), indent=2, ensure_ascii=False))
+    source.write_text(text)
     command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(target)]
-    command += ["--custom-file-header", _header(model)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # its FutureWarnings about defaults are noise here
-    done = subprocess.run(command, cwd=project_root(), env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*command, *arguments], cwd=project_root(), env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode == 0 and target.is_file():
-        return []
+        cache.put_file(store, entry, target.read_bytes())
+        return [], False
     detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
     message = "datamodel-code-generator failed: " + " / ".join(detail)
-    return [SchemaProblem(model, f"{model}/{FILES['input']}, {FILES['output']}", "$", message)]
+    return [SchemaProblem(model, f"{model}/{FILES['input']}, {FILES['output']}", "$", message)], False
 
 
 def _init_module(modules: Mapping[str, str]) -> str:
@@ -173,12 +209,14 @@ def build(
     package = staging / PACKAGE
     package.mkdir(parents=True)
     modules = {model: module_name(model) for model in loaded}
+    store, tools = cache.directory("models", project_root()), toolchain()
     with tempfile.TemporaryDirectory(prefix="cfai-schemas-") as work, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
 
         def one(model: str) -> list[SchemaProblem]:
-            found = _generate_module(model, loaded[model], package / f"{modules[model]}.py", Path(work))
+            target = package / f"{modules[model]}.py"
+            found, cached = _generate_module(model, loaded[model], target, Path(work), store=store, tools=tools)
             if progress:
-                progress(f"generated {model}")
+                progress(f"generated {model}" + (" (cached)" if cached else ""))
             return found
 
         problems = [p for found in pool.map(one, loaded) for p in found]

@@ -16,9 +16,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
-from . import models, openapi
+from . import cache, models, openapi
+from .atomic import swap_in
 
 __all__ = ["build", "check", "compare", "generate", "typecheck"]
 
@@ -34,7 +36,20 @@ def build(root: Path, staging: Path, *, progress: Progress | None = None) -> int
     loaded = models.build(root, staging, progress=progress)
     document = openapi.document(loaded)
     (staging / "openapi.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    for component in openapi.write_client(document, staging):
+    # openapi-python-client rebuilds the whole client however little changed (1-2 s): reuse its
+    # output for the same document, templates, toolchain and options (the options live in openapi.py).
+    store = cache.directory("client", models.project_root())
+    entry = cache.key(
+        (staging / "openapi.json").read_bytes(), version("openapi-python-client"), version("ruff"), sys.version,
+        cache.tree_digest(openapi.TEMPLATES), Path(openapi.__file__).read_bytes(),
+    )  # fmt: skip
+    simplified = cache.get_tree(store, entry, staging / openapi.CLIENT_PACKAGE)
+    if simplified is None:
+        simplified = openapi.write_client(document, staging)
+        cache.put_tree(store, entry, staging / openapi.CLIENT_PACKAGE, simplified)
+    elif progress:
+        progress("generated cfai_client (cached)")
+    for component in simplified:
         if progress:
             progress(f"cfai_client: {component} is plain JSON (openapi-python-client cannot represent it)")
     return len(loaded)
@@ -61,17 +76,7 @@ def generate(root: Path, out: Path, *, progress: Progress | None = None) -> int:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
         count = build(root, staging, progress=progress)
-        if not out.exists():
-            staging.rename(out)
-            return count
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-        out.rename(old / out.name)
-        try:
-            staging.rename(out)
-        except OSError:
-            (old / out.name).rename(out)
-            raise
-        shutil.rmtree(old)
+        swap_in(staging, out)
         return count
     finally:
         shutil.rmtree(staging, ignore_errors=True)

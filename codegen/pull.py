@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from .atomic import swap_in
 from .catalog import Endpoint, Tracked, UsageError, redact
 from .errors import SchemaProblem
 from .faults import cloudflare_errors, excerpt, retry_after
@@ -328,21 +329,6 @@ def _judge(model: str, answers: Sequence[Answer], local: Mapping[str, bytes]) ->
 # --- land -----------------------------------------------------------------------------------------
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put `staging` where `out` is; `out` is either the old tree or the new one, never a mix."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-    out.rename(old / out.name)
-    try:
-        staging.rename(out)
-    except OSError:
-        (old / out.name).rename(out)
-        raise
-    shutil.rmtree(old)
-
-
 def _state_bytes(state: State) -> bytes:
     return (json.dumps({"version": 1, "models": state}, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -367,7 +353,7 @@ def _land(root: Path, out: Path, accepted: Sequence[Outcome], state: State) -> b
             for name, data in outcome.files.items():
                 (staging / outcome.model / name).write_bytes(data)
         (staging / STATE_FILE).write_bytes(new_state)
-        _swap(staging, out)
+        swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return True

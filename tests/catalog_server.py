@@ -93,8 +93,9 @@ class CatalogServer:
                 self.metas[model] = json.loads(meta.read_bytes()) if meta.is_file() else {"name": model}
         self.latency = latency
         self.faults: list[Fault] = []
-        self.hits: list[Hit] = []
+        self._hits: list[Hit] = []
         self._lock = threading.Lock()
+        self._inflight = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
@@ -118,10 +119,24 @@ class CatalogServer:
         change(schema)
         self.schemas[model][side] = json.dumps(schema).encode()  # compact: the pull writes it canonically
 
+    def _settle(self, timeout: float = 5.0) -> None:
+        """Wait for handlers still running: a hit is logged after its answer reached the client."""
+        deadline = time.monotonic() + timeout
+        while self._inflight and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    @property
+    def hits(self) -> list[Hit]:
+        """Every request answered so far (waits for the ones still being answered)."""
+        self._settle()
+        return self._hits
+
     def count(self, status: int, contains: str = "") -> int:
+        self._settle()
         return sum(1 for h in self.hits if h.status == status and contains in h.target)
 
     def sent(self) -> int:
+        self._settle()
         return sum(h.sent for h in self.hits)
 
     # --- answers ----------------------------------------------------------------------------------
@@ -179,6 +194,15 @@ class CatalogServer:
                 pass
 
             def do_GET(self) -> None:  # the http.server protocol names it
+                with server._lock:
+                    server._inflight += 1
+                try:
+                    self._logged()
+                finally:
+                    with server._lock:
+                        server._inflight -= 1
+
+            def _logged(self) -> None:
                 before = self.wfile.count  # type: ignore[attr-defined]
                 if server.latency:
                     time.sleep(server.latency)
@@ -187,7 +211,7 @@ class CatalogServer:
                 conditional = "If-None-Match" in self.headers
                 authorized = self.headers.get("Authorization") == f"Bearer {TOKEN}"
                 with server._lock:
-                    server.hits.append(Hit(self.path, status, sent, conditional, authorized))
+                    server._hits.append(Hit(self.path, status, sent, conditional, authorized))
 
             def _answer(self) -> int:
                 authorized = self.headers.get("Authorization") == f"Bearer {TOKEN}"
