@@ -52,6 +52,19 @@ regen: $(STAMP)
 	  echo "regen: tests failed; $(SCHEMAS) and $(OUT) restored" >&2; exit 1; }
 	rm -rf $(REGEN)
 
+## bench: our validator against python-jsonschema, jsonschema-rs, fastjsonschema and the pydantic models (pyperf),
+## payload generation, import time, the generate() scale curve; tables on stdout, bench/results.json. BENCH_ARGS=--fast
+BENCH_ARGS ?=
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+## fidelity: our verdicts and error paths against python-jsonschema's, on generated and mutated payloads of every
+## input variant (HYPOTHESIS_PROFILE=long: over 100,000 payloads); the count goes to bench/fidelity-count-<profile>.json
+.PHONY: fidelity
+fidelity: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_fidelity.py $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check codegen tests
 	$(BIN)/mypy --strict codegen

@@ -31,10 +31,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import pyperf
+import pyperf  # type: ignore[import-untyped]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cases  # noqa: E402
+import cases
 
 ROOT = cases.ROOT
 sys.path.insert(0, str(ROOT))
@@ -70,7 +70,7 @@ def time_calls(loops: int, case_name: str, impl: str, catalog_models: str | None
     for _ in range_it:
         try:  # free in CPython 3.11 unless something raises (fastjsonschema and pydantic do)
             call(payload)
-        except Exception:  # noqa: S110
+        except Exception:  # noqa: BLE001, S110
             pass
     return time.perf_counter() - start
 
@@ -119,11 +119,12 @@ def first_vs_later(case: cases.Case, calls: int = 2000, fresh: int = 15) -> dict
 
 def import_times(repeats: int = 7) -> dict[str, Any]:
     """`python -X importtime`: the cumulative microseconds of each top-level import, median of runs."""
-    statements = {"codegen, cfai_models": "import codegen, cfai_models"}
+    # statement → its top-level lines (`import codegen.client` is one: `codegen` is nested under it)
+    statements = {"import codegen, cfai_models": ["codegen", "cfai_models"]}
     if (ROOT / "codegen" / "client.py").is_file():
-        statements["codegen.client"] = "import codegen.client"
+        statements["import codegen.client"] = ["codegen.client"]
     out: dict[str, Any] = {}
-    for label, statement in statements.items():
+    for statement, names in statements.items():
         runs: list[dict[str, int]] = []
         for _ in range(repeats):
             done = subprocess.run([sys.executable, "-X", "importtime", "-c", statement], cwd=ROOT,
@@ -135,18 +136,35 @@ def import_times(repeats: int = 7) -> dict[str, Any]:
                 if match:
                     top[match[3]] = int(match[2])
             runs.append(top)
-        names = [n.strip() for n in statement.removeprefix("import ").split(",")]
         cumulative = {n: int(statistics.median(r.get(n, 0) for r in runs)) for n in names}
-        out[label] = {"cumulative_us": cumulative, "total_ms": round(sum(cumulative.values()) / 1000, 1)}
+        out[statement] = {"cumulative_us": cumulative, "total_ms": round(sum(cumulative.values()) / 1000, 1)}
     return out
+
+
+def _draw(strategy: Any, count: int, run_seed: int) -> tuple[list[Any], float]:
+    """`count` examples from `strategy` as a test sees them (generate phase only, no database, no
+    shrinking), and the seconds it took."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    seen: list[Any] = []
+
+    @hypothesis_seed(run_seed)
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(strategy)
+    def draw(payload: Any) -> None:
+        seen.append(payload)
+
+    start = time.perf_counter()
+    draw()
+    return seen, time.perf_counter() - start
 
 
 def generation_rates(examples: int, repeats: int = 3) -> dict[str, Any]:
     """Valid payloads per second from hypothesis-jsonschema's and our `from_schema`, same schema,
-    same hypothesis settings (generate phase only, no database, no shrinking)."""
+    same hypothesis settings."""
     import jsonschema_rs
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hypothesis_seed
     from hypothesis_jsonschema import from_schema as theirs
 
     from codegen.strategies import from_schema as ours
@@ -156,24 +174,10 @@ def generation_rates(examples: int, repeats: int = 3) -> dict[str, Any]:
     out: dict[str, Any] = {"model": cases.HEAVIEST, "examples_per_run": examples, "runs": repeats}
     for name, factory in (("hypothesis-jsonschema", theirs), ("ours", ours)):
         strategy = factory(schema)
-
-        def run(count: int, run_seed: int, seen: list[Any]) -> float:
-            @hypothesis_seed(run_seed)
-            @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
-                      suppress_health_check=list(HealthCheck))  # fmt: skip
-            @given(strategy)
-            def draw(payload: Any) -> None:
-                seen.append(payload)
-
-            start = time.perf_counter()
-            draw()
-            return time.perf_counter() - start
-
-        run(5, 0, [])  # warm-up: the strategy is built and its caches filled on first use
+        _draw(strategy, 5, 0)  # warm-up: the strategy is built and its caches filled on first use
         rates, valid, drawn = [], 0, 0
         for i in range(repeats):
-            seen: list[Any] = []
-            seconds = run(examples, i + 1, seen)
+            seen, seconds = _draw(strategy, examples, i + 1)
             rates.append(len(seen) / seconds)
             drawn += len(seen)
             valid += sum(1 for p in seen if check.is_valid(p))
@@ -244,7 +248,7 @@ def targets(rows: list[dict[str, Any]], harness_s: float, gen: dict[str, Any] | 
                     "measured": f"first call {c['first_call_us']} µs, later {c['later_calls_median_us']} µs; "
                                 f"same object: {c['same_validator_object']}",
                     "holds": c["same_validator_object"] and c["first_over_later"] >= 2})  # fmt: skip
-    total = imports["codegen, cfai_models"]["total_ms"]
+    total = imports["import codegen, cfai_models"]["total_ms"]
     out.append({"target": f"import codegen, cfai_models under {TARGET_IMPORT_MS} ms (-X importtime, cumulative)",
                 "measured": f"{total} ms", "holds": total < TARGET_IMPORT_MS})  # fmt: skip
     return out
@@ -288,9 +292,9 @@ def report(results: dict[str, Any]) -> None:
                       f"(median of {gen['runs']} runs of {gen['examples_per_run']}; valid per jsonschema-rs: "
                       f"ours {gen['ours']['valid']}/{gen['ours']['drawn']}, theirs "
                       f"{gen['hypothesis-jsonschema']['valid']}/{gen['hypothesis-jsonschema']['drawn']})")  # fmt: skip
-    for label, imp in results["import"].items():
-        parts = ", ".join(f"{n} {us / 1000:.1f} ms" for n, us in imp["cumulative_us"].items())
-        console.print(f"import {label}: {parts} (cumulative, -X importtime, median of runs)")
+    for statement, imp in results["import"].items():
+        parts = " + ".join(f"{n} {us / 1000:.1f} ms" for n, us in imp["cumulative_us"].items())
+        console.print(f"{statement}: {imp['total_ms']} ms = {parts} (cumulative µs of -X importtime, median of 7)")
     if scale := results.get("scale"):
         curve = Table(title="generate(): models → seconds (cold cache / unchanged re-run / one model changed)")
         for column in ("models", "cold s", "warm s", "1 changed s", "modules generated (cold/warm/1-changed)",
@@ -332,7 +336,7 @@ def main() -> None:
         try:
             made = catalog_pydantic_models(scratch)
             args.catalog_models = str(made) if made else None
-        except Exception as exc:  # the pydantic cell is then skipped, with the reason
+        except Exception as exc:  # noqa: BLE001 - the pydantic cell is then skipped, with the reason
             print(f"catalog pydantic models not generated ({exc}); that cell is skipped", file=sys.stderr)
 
     benches: dict[tuple[str, str], pyperf.Benchmark | None] = {}
@@ -367,7 +371,8 @@ def main() -> None:
                 rows.append({**row, "skipped": skipped.get((case.name, impl), "not run")})
                 continue
             stats = _stats(bench)
-            rows.append({**row, **stats, "calls_per_s": 1 / stats["median_s"], "ratio_to_ours": stats["median_s"] / ours_s})
+            ratio = stats["median_s"] / ours_s
+            rows.append({**row, **stats, "calls_per_s": 1 / stats["median_s"], "ratio_to_ours": ratio})
 
     catalog_models = Path(args.catalog_models) if args.catalog_models else None
     first_errors = {c.name: cases.first_errors(c, catalog_models) for c in cases.CASES if not c.valid}
@@ -385,16 +390,18 @@ def main() -> None:
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
 
+    libraries = ("jsonschema-rs", "jsonschema", "fastjsonschema", "pydantic", "hypothesis", "hypothesis-jsonschema")
+    settings = f"{args.processes} processes x {args.values} values, {args.warmups} warm-up, min_time {args.min_time} s"
     results = {
         "meta": {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
-            "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
             "load_average": os.getloadavg(),
-            "harness": f"pyperf {version('pyperf')}: {args.processes} processes x {args.values} values, "
-                       f"{args.warmups} warm-up, min_time {args.min_time} s",
-            "versions": {p: version(p) for p in ("jsonschema-rs", "jsonschema", "fastjsonschema", "pydantic",
-                                                  "hypothesis", "hypothesis-jsonschema")},
-        },  # fmt: skip
+            "harness": f"pyperf {version('pyperf')}: {settings}",
+            "versions": {p: version(p) for p in libraries},
+        },
         "validation": rows,
         "first_errors": first_errors,
         "compiled_once": compiled,

@@ -17,7 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codegen.validate import Registry
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
@@ -131,7 +134,7 @@ def schema(case: Case) -> Any:
 
 
 @functools.cache
-def registry(root: Path) -> Any:
+def registry(root: Path) -> Registry:
     from codegen.validate import Registry, default_registry
 
     return default_registry() if root == SCHEMAS else Registry(root)

@@ -19,13 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from codegen.pipeline import generate  # noqa: E402
-from codegen.schemas import discover  # noqa: E402
+from codegen.pipeline import generate
+from codegen.schemas import discover
 
 SCHEMAS = ROOT / "schemas"
 CATALOG = ROOT.parent / "shared" / "catalog"
@@ -74,20 +75,15 @@ def curve(sizes: tuple[int, ...] = (1, 5)) -> list[dict[str, Any]]:
             work = Path(tmp)
             root = _root_with(sources[:size], work / "schemas")
             out = work / "generated"
-            previous = os.environ.get("CFAI_CACHE_DIR")
-            os.environ["CFAI_CACHE_DIR"] = str(work / "cache")  # empty: a cold start
-            try:
+            with mock.patch.dict(os.environ, {"CFAI_CACHE_DIR": str(work / "cache")}):  # empty: a cold start
                 cold = _timed(root, out)
                 warm = _timed(root, out)
                 changed_model = sources[size - 1][1]
                 _change_one(root, changed_model)
                 changed = _timed(root, out)
-            finally:
-                if previous is None:
-                    os.environ.pop("CFAI_CACHE_DIR", None)
-                else:
-                    os.environ["CFAI_CACHE_DIR"] = previous
-        rows.append({"models": size, "cold": cold, "warm": warm, "one_changed": changed, "changed_model": changed_model})
+        rows.append(
+            {"models": size, "changed_model": changed_model, "cold": cold, "warm": warm, "one_changed": changed}
+        )
     return rows
 
 

@@ -52,6 +52,46 @@ def _score(errors: Sequence[Any], depth: int) -> tuple[int, int]:
     return own, len(errors)
 
 
+def _instance_path(err: Any, payload: Any) -> list[str | int]:
+    """Where `err` is in `payload`: jsonschema-rs's `instance_path`, with the `""` keys it drops put back.
+
+    jsonschema-rs 0.60 leaves empty-string keys out of `instance_path` (an error in `{"a": {"": 1}}`
+    is reported at `["a"]`, though its message says `instance["a"][""]`). Only an object holding a
+    `""` key along the reported path can hide one, so usually this is a walk down the path; else the
+    path is searched for that leads, through `""` keys, to the value the error is about.
+    """
+    parts: list[str | int] = list(err.instance_path)
+    node, suspect = payload, isinstance(payload, dict) and "" in payload
+    for part in parts:
+        if suspect:
+            break
+        found, node = _step(node, part)
+        suspect = not found or isinstance(node, dict) and "" in node
+    return next(_paths_to(err.instance, payload, parts), parts) if suspect else parts
+
+
+def _step(node: Any, part: str | int) -> tuple[bool, Any]:
+    """(whether `node` has `part`, `node[part]`) for a JSON object key or array index."""
+    if isinstance(node, dict) and isinstance(part, str) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
+
+
+def _paths_to(instance: Any, node: Any, parts: list[str | int]) -> Iterator[list[str | int]]:
+    """Paths to `instance` in `node` that follow `parts`, with any number of `""` keys inserted."""
+    if not parts and type(node) is type(instance) and node == instance:
+        yield []
+    if isinstance(node, dict) and "" in node:
+        for rest in _paths_to(instance, node[""], parts):
+            yield ["", *rest]
+    if parts:
+        found, child = _step(node, parts[0])
+        for rest in _paths_to(instance, child, parts[1:]) if found else ():
+            yield [parts[0], *rest]
+
+
 def _best_branch(branches: Sequence[Sequence[Any]], depth: int) -> int | None:
     """The `oneOf`/`anyOf` branch a failing value was meant for, given each branch's errors.
 
@@ -133,14 +173,14 @@ class ModelValidator:
         best = _best_branch(found, 0)
         if best is None:
             return None
-        return [e for err in found[best] for e in self._locate(err, self.variants[best])]
+        return [e for err in found[best] for e in self._locate(err, self.variants[best], payload)]
 
     def _errors_from_root(self, payload: Any) -> list[PayloadError]:
         """Every error of the root, each one located: the general route."""
-        located = (self._locate(err, self._root_variant, top=True) for err in self._validator.iter_errors(payload))
-        return [e for errors in located for e in errors]
+        errors = self._validator.iter_errors(payload)
+        return [e for err in errors for e in self._locate(err, self._root_variant, payload, top=True)]
 
-    def _locate(self, err: Any, variant: str | None, *, top: bool = False) -> Iterator[PayloadError]:
+    def _locate(self, err: Any, variant: str | None, payload: Any, *, top: bool = False) -> Iterator[PayloadError]:
         rule = err.kind.name
         if rule in ("oneOf", "anyOf"):
             branches = err.kind.context
@@ -149,12 +189,12 @@ class ModelValidator:
                 if top and self.variants and list(err.schema_path) == [self._keyword]:
                     variant = self.variants[best]
                 for inner in branches[best]:
-                    yield from self._locate(inner, variant)
+                    yield from self._locate(inner, variant, payload)
                 return
         yield PayloadError(
             model=self.model,
             schema_file=self.schema_file,
-            path=json_path(err.instance_path),
+            path=json_path(_instance_path(err, payload)),
             rule=rule,
             limit=None if rule in ("oneOf", "anyOf") else _limit(err.kind),
             value=None if rule == "required" else err.instance,
@@ -213,5 +253,8 @@ def validate(model: str, payload: Any, *, side: str = "input", registry: Registr
     # The hot path, kept to one dict lookup and the jsonschema-rs call: on a small valid payload
     # each further Python call costs a sizeable fraction of the validation itself.
     registry = registry or _default or default_registry()
-    validator = registry._validators.get((model, side)) or registry.validator(model, side)
+    try:
+        validator = registry._validators[model, side]
+    except KeyError:  # first use: compile and cache it
+        validator = registry.validator(model, side)
     return [] if validator._is_valid(payload) else validator.errors(payload)

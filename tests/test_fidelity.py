@@ -5,15 +5,12 @@ For every input variant of every seed and catalog model, hypothesis generates va
 wrong type, a value outside an enum, an extra key where `additionalProperties` is false. Every
 payload, mutated or not, must get the same verdict from `validator.errors(payload) == []` and from
 `Draft202012Validator(schema).is_valid(payload)`; where both reject, every path we report must be one
-python-jsonschema reports too, on an error or, recursively, on a `context` sub-error.
-
-Paths are compared as our `json_path` renders them. python-jsonschema's own `err.json_path` is the
-same string for identifier keys but does not quote others (`$.a b`), so both sides are rendered from
-the path parts with one function.
+python-jsonschema reports too (`err.json_path`, the same RFC 9535 style as ours), on an error or,
+recursively, on one of its `context` sub-errors.
 
 The number of payloads checked is printed at the end of the run and written to
 `bench/fidelity-count-<profile>.json`. Per variant: 40 examples in the default profile (a few
-thousand payloads in all), 1,500 in `HYPOTHESIS_PROFILE=long` (over 100,000). A disagreement, once
+thousand payloads in all), 1,000 in `HYPOTHESIS_PROFILE=long` (over 100,000). A disagreement, once
 found and shrunk by hypothesis, goes to tests/regressions/ as a data file replayed below.
 """
 
@@ -36,14 +33,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from codegen.errors import json_path
 from codegen.naming import variant_names, variants
 from codegen.strategies import from_schema
 from codegen.validate import ModelValidator, Registry, default_registry
 
 from .conftest import ROOT, SCHEMAS, SEED_MODELS, catalog_models, load_json, need_catalog
 
-EXAMPLES = min(settings().max_examples, 1500)
+EXAMPLES = min(settings().max_examples, 1000)
 REGRESSIONS = ROOT / "tests" / "regressions"
 KINDS = ("bound", "required", "type", "enum", "extra")
 _NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
@@ -52,7 +48,8 @@ _TYPE_SAMPLES: dict[str, list[Any]] = {
     "string": ["", "text"], "array": [[], [1]], "object": [{}, {"k": 1}],
 }  # fmt: skip
 
-CHECKED: Counter[str] = Counter()
+CHECKED: Counter[str] = Counter()  # payloads checked, per variant
+VERDICTS: Counter[str] = Counter()  # how many both accepted, how many both rejected
 
 
 # --- where a payload can be broken --------------------------------------------------------------
@@ -219,7 +216,7 @@ def mutate(payload: Any, site: Site, data: st.DataObject) -> Any:
 def _all_paths(errors: list[ValidationError]) -> set[str]:
     paths: set[str] = set()
     for e in errors:
-        paths.add(json_path(list(e.absolute_path)))
+        paths.add(e.json_path)
         paths |= _all_paths(list(e.context or []))
     return paths
 
@@ -233,6 +230,7 @@ def check(validator: ModelValidator, reference: Draft202012Validator, payload: A
         f"verdicts differ on {shown}: ours {[str(e) for e in ours] or 'valid'}, "
         f"python-jsonschema {[e.message for e in theirs] or 'valid'}"
     )
+    VERDICTS["rejected" if ours else "accepted"] += 1
     if ours:
         known = _all_paths(theirs)
         assert {e.path for e in ours} <= known, f"paths python-jsonschema does not report: {[str(e) for e in ours]}"
@@ -307,6 +305,9 @@ def test_regression(path: Path) -> None:
     root = SCHEMAS if case["root"] == "schemas" else need_catalog()
     validator = Registry(root).validator(case["model"], case.get("side", "input"))
     check(validator, Draft202012Validator(validator.schema), case["payload"], f"regression:{path.stem}")
+    if "expect" in case:
+        got = [{"path": e.path, "rule": e.rule} for e in validator.errors(case["payload"])]
+        assert got == case["expect"]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -316,15 +317,16 @@ def _count(request: pytest.FixtureRequest) -> Iterator[None]:
     profile = os.environ.get("HYPOTHESIS_PROFILE", "default")
     total = sum(CHECKED.values())
     record = {"profile": profile, "examples_per_variant": EXAMPLES, "variants": len(CASES), "payloads_checked": total,
+              "both_accepted": VERDICTS["accepted"], "both_rejected": VERDICTS["rejected"],
               "per_variant": dict(sorted(CHECKED.items()))}  # fmt: skip
     (ROOT / "bench" / f"fidelity-count-{profile}.json").write_text(json.dumps(record, indent=2) + "\n")
 
     class Summary:
         def pytest_terminal_summary(self, terminalreporter: Any) -> None:
             terminalreporter.write_line(
-                f"fidelity: {total:,} payloads checked against python-jsonschema "
-                f"({len(CASES)} variants, {EXAMPLES} examples each, profile {profile})"
+                f"fidelity: {total:,} payloads checked against python-jsonschema ({VERDICTS['accepted']:,} accepted "
+                f"and {VERDICTS['rejected']:,} rejected by both; {len(CASES)} variants, {EXAMPLES} examples each, "
+                f"profile {profile})"
             )
 
     request.config.pluginmanager.register(Summary(), "cfai-fidelity-summary")
-

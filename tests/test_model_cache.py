@@ -1,0 +1,67 @@
+"""The generation cache: a cached build is byte-identical to an uncached one, and a re-run only
+generates what changed (codegen/cache.py, codegen/models.py, pipeline.build's client step)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codegen import models
+from codegen.pipeline import build, compare
+
+from .conftest import GENERATED, SCHEMAS
+
+
+def built(root: Path, out: Path) -> list[str]:
+    """Build `root` into `out`; the pipeline's progress messages about what it generated."""
+    messages: list[str] = []
+    build(root, out, progress=messages.append)
+    return sorted(m for m in messages if m.startswith("generated "))
+
+
+def test_cold_and_warm_builds_match_the_golden_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CFAI_CACHE_DIR", str(tmp_path / "cache"))
+    assert built(SCHEMAS, tmp_path / "cold") == ["generated openai/gpt-5.1-chat", "generated openai/gpt-5.5"]
+    assert built(SCHEMAS, tmp_path / "warm") == [
+        "generated cfai_client (cached)",
+        "generated openai/gpt-5.1-chat (cached)",
+        "generated openai/gpt-5.5 (cached)",
+    ]
+    assert compare(GENERATED, tmp_path / "cold") == []
+    assert compare(GENERATED, tmp_path / "warm") == []
+
+
+def test_only_the_changed_model_is_generated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, root)
+    monkeypatch.setenv("CFAI_CACHE_DIR", str(tmp_path / "cache"))
+    built(root, tmp_path / "before")
+    changed = root / "openai" / "gpt-5.5" / "schema-input.json"
+    schema = json.loads(changed.read_text())
+    schema["oneOf"][1]["properties"]["temperature"]["maximum"] = 1.5
+    changed.write_text(json.dumps(schema, indent=2))
+
+    assert built(root, tmp_path / "after") == ["generated openai/gpt-5.1-chat (cached)", "generated openai/gpt-5.5"]
+    assert "le=1.5" in (tmp_path / "after" / "cfai_models" / "openai_gpt_5_5.py").read_text()
+    entries = sorted(p.name for p in (tmp_path / "cache").rglob("*"))
+    monkeypatch.setenv("CFAI_NO_CACHE", "1")  # neither read nor written
+    assert built(root, tmp_path / "uncached") == ["generated openai/gpt-5.1-chat", "generated openai/gpt-5.5"]
+    assert sorted(p.name for p in (tmp_path / "cache").rglob("*")) == entries
+    assert compare(tmp_path / "uncached", tmp_path / "after") == []
+
+
+def test_a_toolchain_change_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key holds the tools' versions and their pyproject tables: an upgrade regenerates."""
+    fingerprint = json.loads(models.toolchain())
+    assert set(fingerprint["versions"]) == {"datamodel-code-generator", "black", "isort", "pydantic"}
+    assert fingerprint["config"]["datamodel-codegen"]["output-model-type"] == "pydantic_v2.BaseModel"
+    monkeypatch.setenv("CFAI_CACHE_DIR", str(tmp_path / "cache"))
+    messages: list[str] = []
+    models.build(SCHEMAS, tmp_path / "a", progress=messages.append)
+    models.build(SCHEMAS, tmp_path / "b", progress=messages.append)
+    monkeypatch.setattr(models, "toolchain", lambda: json.dumps({**fingerprint, "versions": {"black": "other"}}))
+    models.build(SCHEMAS, tmp_path / "c", progress=messages.append)
+    assert [m.endswith("(cached)") for m in messages] == [False, False, True, True, False, False]
