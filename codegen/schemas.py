@@ -7,6 +7,7 @@ A schema root holds one folder per model, named by the model (`openai/gpt-5.5`,
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -92,6 +93,14 @@ def check_shape(model: str, file: str, schema: Any) -> list[SchemaProblem]:
     return [SchemaProblem(model, file, "$", message)] if message else []
 
 
+@functools.cache
+def _meta_validator() -> Any:
+    # Imported here: python-jsonschema is the reference for schema checks, not for the hot path.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
 def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
     """Every reason `schema` cannot be generated from or validated against, located by JSON path."""
 
@@ -101,10 +110,7 @@ def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
     if shape := check_shape(model, file, schema):
         return shape
 
-    # Imported here: python-jsonschema is the reference for schema checks, not for the hot path.
-    from jsonschema import Draft202012Validator
-
-    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    meta = _meta_validator()
     problems = [
         problem(tuple(err.absolute_path), f"not a valid JSON Schema: {err.message}")
         for err in sorted(meta.iter_errors(schema), key=lambda e: list(map(str, e.absolute_path)))
