@@ -17,6 +17,7 @@ This module is imported at run time: it must not import the generator toolchain.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -35,6 +36,8 @@ _LIMIT_KEYS = ("limit", "options", "expected_value", "property", "unexpected", "
 # Errors on the value itself (not on something inside it): a branch with one of these at the
 # branch's own location was not what the payload was meant for.
 _SHAPE_RULES = {"type", "required", "const", "enum", "additionalProperties", "falseSchema"}
+# Object keys that jsonschema-rs's `instance_path` turns into ints (Rust's unsigned integer syntax).
+_NUMBER_LIKE = re.compile(r"\+?[0-9]+")
 
 
 def _limit(kind: Any) -> Any:
@@ -53,43 +56,50 @@ def _score(errors: Sequence[Any], depth: int) -> tuple[int, int]:
 
 
 def _instance_path(err: Any, payload: Any) -> list[str | int]:
-    """Where `err` is in `payload`: jsonschema-rs's `instance_path`, with the `""` keys it drops put back.
+    """Where `err` is in `payload`: jsonschema-rs's `instance_path`, with the object keys it garbles
+    put back.
 
-    jsonschema-rs 0.60 leaves empty-string keys out of `instance_path` (an error in `{"a": {"": 1}}`
-    is reported at `["a"]`, though its message says `instance["a"][""]`). Only an object holding a
-    `""` key along the reported path can hide one, so usually this is a walk down the path; else the
-    path is searched for that leads, through `""` keys, to the value the error is about.
+    jsonschema-rs 0.60 builds `instance_path` from a JSON pointer, so an object key that reads as a
+    number comes back as an int (`"0"` and `"01"` as `0` and `1`) and an empty key is left out (an
+    error in `{"a": {"": 1}}` is reported at `["a"]`). Walking the reported path down the payload
+    restores the keys where that is unambiguous, the usual case; otherwise the paths that fit are
+    searched for the one leading to the value the error is about.
     """
     parts: list[str | int] = list(err.instance_path)
-    node, suspect = payload, isinstance(payload, dict) and "" in payload
+    path: list[str | int] = []
+    node = payload
     for part in parts:
-        if suspect:
-            break
-        found, node = _step(node, part)
-        suspect = not found or isinstance(node, dict) and "" in node
-    return next(_paths_to(err.instance, payload, parts), parts) if suspect else parts
+        keys = _keys(node, part)
+        if len(keys) != 1 or isinstance(node, dict) and "" in node:
+            return next(_paths_to(err.instance, payload, parts), parts)
+        path.append(keys[0])
+        node = node[keys[0]]
+    if isinstance(node, dict) and "" in node:
+        return next(_paths_to(err.instance, payload, parts), parts)
+    return path
 
 
-def _step(node: Any, part: str | int) -> tuple[bool, Any]:
-    """(whether `node` has `part`, `node[part]`) for a JSON object key or array index."""
-    if isinstance(node, dict) and isinstance(part, str) and part in node:
-        return True, node[part]
-    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-        return True, node[part]
-    return False, None
+def _keys(node: Any, part: str | int) -> list[str | int]:
+    """The keys (or index) of `node` that jsonschema-rs reports as `part`."""
+    if isinstance(node, list):
+        return [part] if isinstance(part, int) and 0 <= part < len(node) else []
+    if not isinstance(node, dict):
+        return []
+    if isinstance(part, str):
+        return [part] if part in node else []
+    return [k for k in node if _NUMBER_LIKE.fullmatch(k) and int(k) == part]
 
 
 def _paths_to(instance: Any, node: Any, parts: list[str | int]) -> Iterator[list[str | int]]:
-    """Paths to `instance` in `node` that follow `parts`, with any number of `""` keys inserted."""
+    """Paths to `instance` in `node` that jsonschema-rs would report as `parts`."""
     if not parts and type(node) is type(instance) and node == instance:
         yield []
     if isinstance(node, dict) and "" in node:
         for rest in _paths_to(instance, node[""], parts):
             yield ["", *rest]
-    if parts:
-        found, child = _step(node, parts[0])
-        for rest in _paths_to(instance, child, parts[1:]) if found else ():
-            yield [parts[0], *rest]
+    for key in _keys(node, parts[0]) if parts else ():
+        for rest in _paths_to(instance, node[key], parts[1:]):
+            yield [key, *rest]
 
 
 def _best_branch(branches: Sequence[Sequence[Any]], depth: int) -> int | None:
