@@ -29,7 +29,7 @@ from typing import Any
 from . import cache
 from .errors import GenerationError, SchemaLoadError, SchemaProblem
 from .naming import module_name, variant_keyword, variant_names, variants
-from .schemas import FILES, SIDES, discover, read_model
+from .schemas import FILES, SIDES, discover, read_model, rebase_refs
 from .stream import chunk_schema
 
 __all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
@@ -47,19 +47,6 @@ def project_root() -> Path:
     if not (root / "pyproject.toml").is_file():
         raise RuntimeError(f"generation runs from a source checkout; no pyproject.toml in {root}")
     return root
-
-
-def _rebase_refs(node: Any, base: str) -> None:
-    """Point local `$ref`s of a schema at its new place under `#/$defs/<side>`."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#"):
-            node["$ref"] = "#" + base + ref[1:]
-        for value in node.values():
-            _rebase_refs(value, base)
-    elif isinstance(node, list):
-        for value in node:
-            _rebase_refs(value, base)
 
 
 def _named(model: str, side: str, schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,11 +73,11 @@ def combined_schema(model: str, schemas: Mapping[str, Any]) -> dict[str, Any]:
     """
     root = _named(model, "input", schemas["input"])
     output = _named(model, "output", schemas["output"])
-    _rebase_refs(output, "/$defs/Output")
+    rebase_refs(output, "/$defs/Output")
     defs = {"Output": output}
     chunk = chunk_schema(schemas["output"])
     if chunk is not None:
-        _rebase_refs(chunk, "/$defs/Output")
+        rebase_refs(chunk, "/$defs/Output")
         defs[CHUNK_CLASS] = {**chunk, "title": CHUNK_CLASS}
     own = root.get("$defs", {})
     if clash := own.keys() & defs.keys():

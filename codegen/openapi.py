@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .models import _rebase_refs
 from .naming import module_name, variant_keyword, variant_names, variants
+from .schemas import rebase_refs
 
 __all__ = ["CLIENT_PACKAGE", "FORMATS", "document", "write_client"]
 
@@ -125,7 +125,7 @@ def document(models: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         for side in ("input", "output"):
             schema = copy.deepcopy(dict(models[model][side]))
             names = variant_names(model, schema, side)
-            _rebase_refs(schema, f"/components/schemas/{pascal}{side.capitalize()}")
+            rebase_refs(schema, f"/components/schemas/{pascal}{side.capitalize()}")
             _for_openapi_python_client(schema)
             # Each variant becomes a component of its own: openapi-python-client generates inline
             # `oneOf` objects twice and then drops them as duplicates.

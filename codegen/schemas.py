@@ -26,6 +26,7 @@ __all__ = [
     "parse_schema",
     "read_model",
     "read_schema",
+    "rebase_refs",
 ]
 
 SIDES = ("input", "output")
@@ -52,6 +53,19 @@ def discover(root: Path) -> list[str]:
         if not any(part.startswith(".") for part in path.relative_to(root).parts)
     }
     return sorted(found)
+
+
+def rebase_refs(node: Any, base: str) -> None:
+    """Point the local `$ref`s of a schema at its new place `#<base>` inside a larger document."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            node["$ref"] = "#" + base + ref[1:]
+        for value in node.values():
+            rebase_refs(value, base)
+    elif isinstance(node, list):
+        for value in node:
+            rebase_refs(value, base)
 
 
 def _walk(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
