@@ -76,8 +76,8 @@ def time_calls(loops: int, case_name: str, impl: str, catalog_models: str | None
 
 
 def time_validate(loops: int, case_name: str, _impl: str, _catalog_models: str | None) -> float:
-    """`codegen.validate(model, payload)` exactly as a user writes it (no wrapper in between)."""
-    from codegen import validate
+    """`cfai.validate(model, payload)` exactly as a user writes it (no wrapper in between)."""
+    from cfai import validate
 
     case = cases.BY_NAME[case_name]
     model, payload, range_it = case.model, case.payload, range(loops)
@@ -98,7 +98,7 @@ def time_validate(loops: int, case_name: str, _impl: str, _catalog_models: str |
 
 def first_vs_later(case: cases.Case, calls: int = 2000, fresh: int = 15) -> dict[str, Any]:
     """First call on a fresh Registry (read, check and compile the schema) against later calls."""
-    from codegen.validate import Registry
+    from cfai.validate import Registry
 
     payload, firsts = case.payload, []
     for _ in range(fresh):
@@ -119,10 +119,8 @@ def first_vs_later(case: cases.Case, calls: int = 2000, fresh: int = 15) -> dict
 
 def import_times(repeats: int = 7) -> dict[str, Any]:
     """`python -X importtime`: the cumulative microseconds of each top-level import, median of runs."""
-    # statement → its top-level lines (`import codegen.client` is one: `codegen` is nested under it)
-    statements = {"import codegen, cfai_models": ["codegen", "cfai_models"]}
-    if (ROOT / "codegen" / "client.py").is_file():
-        statements["import codegen.client"] = ["codegen.client"]
+    # statement → its top-level lines (`import cfai.client` is one: `cfai` is nested under it)
+    statements = {"import cfai": ["cfai"], "import cfai.client": ["cfai.client"]}
     out: dict[str, Any] = {}
     for statement, names in statements.items():
         runs: list[dict[str, int]] = []
@@ -248,8 +246,8 @@ def targets(rows: list[dict[str, Any]], harness_s: float, gen: dict[str, Any] | 
                     "measured": f"first call {c['first_call_us']} µs, later {c['later_calls_median_us']} µs; "
                                 f"same object: {c['same_validator_object']}",
                     "holds": c["same_validator_object"] and c["first_over_later"] >= 2})  # fmt: skip
-    total = imports["import codegen, cfai_models"]["total_ms"]
-    out.append({"target": f"import codegen, cfai_models under {TARGET_IMPORT_MS} ms (-X importtime, cumulative)",
+    total = imports["import cfai"]["total_ms"]
+    out.append({"target": f"import cfai under {TARGET_IMPORT_MS} ms (-X importtime, cumulative)",
                 "measured": f"{total} ms", "holds": total < TARGET_IMPORT_MS})  # fmt: skip
     return out
 

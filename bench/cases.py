@@ -1,7 +1,7 @@
 """The payloads and the implementations `bench/bench.py` times, side by side.
 
 Every implementation validates the same payload object against the same schema, each built once, as
-its users would hold it: our validator (through `codegen.validate` and held), python-jsonschema,
+its users would hold it: our validator (through `cfai.validate` and held), python-jsonschema,
 jsonschema-rs, fastjsonschema and the generated pydantic model. Built lazily, so that a pyperf worker
 process only imports and compiles what its one benchmark needs.
 """
@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from codegen.validate import Registry
+    from cfai.validate import Registry
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
@@ -118,7 +118,7 @@ BY_NAME = {case.name: case for case in CASES}
 
 # name → (label, how it is called)
 IMPLEMENTATIONS = {
-    "ours-validate": ("ours: codegen.validate(model, p)", "the documented entry point; registry lookup per call"),
+    "ours-validate": ("ours: cfai.validate(model, p)", "the documented entry point; registry lookup per call"),
     "ours-held": ("ours: held Registry().validator(m).errors(p)", "the validator object kept by the caller"),
     "jsonschema-rs": ("jsonschema-rs 0.60", "validator_for once; is_valid (valid) / list(iter_errors) (invalid)"),
     "python-jsonschema": ("python-jsonschema 4.26", "Draft202012Validator once; list(iter_errors)"),
@@ -135,14 +135,14 @@ def schema(case: Case) -> Any:
 
 @functools.cache
 def registry(root: Path) -> Registry:
-    from codegen.validate import Registry, default_registry
+    from cfai.validate import Registry, default_registry
 
     return default_registry() if root == SCHEMAS else Registry(root)
 
 
 def load_module(models_dir: Path, model: str) -> ModuleType:
     """A generated module from any output directory (as tests/conftest.py `load_generated` does)."""
-    from codegen.naming import module_name
+    from cfai.naming import module_name
 
     name = f"_bench_{module_name(model)}"
     spec = importlib.util.spec_from_file_location(name, models_dir / "cfai_models" / f"{module_name(model)}.py")
@@ -227,6 +227,6 @@ def first_errors(case: Case, catalog_models: Path | None) -> dict[str, dict[str,
 
 
 def _path(parts: Any) -> str:
-    from codegen.errors import json_path
+    from cfai.errors import json_path
 
     return json_path(list(parts))

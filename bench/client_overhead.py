@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))  # for tests.servers (the fault server), which is 
 
 import httpx
 
-from codegen._http import bindings_for
-from codegen.client import Client
-from codegen.validate import default_registry
+from cfai._http import bindings_for
+from cfai.client import Client
+from cfai.validate import default_registry
 from tests.servers import ScriptServer, json_reply
 
 RECORDING = ROOT / "tests" / "recordings" / "openai" / "gpt-5.5" / "basic.json"

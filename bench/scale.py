@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from codegen.pipeline import generate
-from codegen.schemas import discover
+from cfai.schemas import discover
 
 SCHEMAS = ROOT / "schemas"
 CATALOG = ROOT.parent / "shared" / "catalog"

@@ -23,8 +23,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
-from .errors import CfaiError, SchemaProblem, json_path
-from .faults import cloudflare_errors
+from cfai.errors import CfaiError, SchemaProblem, json_path
+from cfai.faults import cloudflare_errors
 
 __all__ = [
     "API_BASE_URL",

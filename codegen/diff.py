@@ -21,9 +21,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from cfai.errors import SchemaProblem, json_path
+from cfai.schemas import FILES, discover
+
 from .catalog import UsageError
-from .errors import SchemaProblem, json_path
-from .schemas import FILES, discover
 
 __all__ = ["BREAKING", "NON_BREAKING", "RULES", "Change", "Rule", "diff_models", "diff_schema", "exceeds", "load_root"]
 

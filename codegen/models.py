@@ -26,11 +26,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
+from cfai.naming import module_name, variant_keyword, variant_names, variants
+from cfai.schemas import FILES, SIDES, discover, read_model, rebase_refs
+from cfai.stream import chunk_schema
+
 from . import cache
-from .errors import GenerationError, SchemaLoadError, SchemaProblem
-from .naming import module_name, variant_keyword, variant_names, variants
-from .schemas import FILES, SIDES, discover, read_model, rebase_refs
-from .stream import chunk_schema
 
 __all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
 

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .naming import module_name, variant_keyword, variant_names, variants
-from .schemas import rebase_refs
+from cfai.naming import module_name, variant_keyword, variant_names, variants
+from cfai.schemas import rebase_refs
 
 __all__ = ["CLIENT_PACKAGE", "FORMATS", "document", "write_client"]
 

@@ -27,11 +27,12 @@ from typing import Any
 
 import httpx
 
+from cfai.errors import SchemaProblem
+from cfai.faults import cloudflare_errors, excerpt, retry_after
+from cfai.schemas import FILES, check_schema, parse_schema
+
 from .atomic import swap_in
 from .catalog import Endpoint, Tracked, UsageError, redact
-from .errors import SchemaProblem
-from .faults import cloudflare_errors, excerpt, retry_after
-from .schemas import FILES, check_schema, parse_schema
 
 __all__ = ["STATE_FILE", "Answer", "Options", "Outcome", "Report", "Request", "canonical", "pull", "read_state"]
 

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from codegen.catalog import docs_path
-from codegen.schemas import FILES, discover
+from cfai.schemas import FILES, discover
 
 ACCOUNT = "test-account"
 TOKEN = "test-token-s3cr3t-do-not-print"

@@ -37,7 +37,7 @@ def need_catalog() -> Path:
 
 def catalog_models() -> list[str]:
     """Catalog model names, or [] when the catalog is absent (tests then skip via `need_catalog`)."""
-    from codegen.schemas import discover
+    from cfai.schemas import discover
 
     return discover(CATALOG) if (CATALOG / "@cf").is_dir() else []
 
@@ -56,7 +56,7 @@ def load_json(path: Path) -> Any:
 
 def load_generated(out: Path, model: str) -> ModuleType:
     """Import one generated module from any output directory, without touching `sys.path`."""
-    from codegen.naming import module_name
+    from cfai.naming import module_name
 
     name = f"_generated_{abs(hash(str(out)))}_{module_name(model)}"
     if name in sys.modules:

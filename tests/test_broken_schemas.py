@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codegen.cli import app
-from codegen.errors import GenerationError, SchemaLoadError
+from cfai.cli import app
+from cfai.errors import GenerationError, SchemaLoadError
 from codegen.pipeline import generate
-from codegen.validate import Registry
+from cfai.validate import Registry
 
 from .conftest import CATALOG, GENERATED, ROOT, SCHEMAS, load_json
 

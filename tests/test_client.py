@@ -19,11 +19,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
-from codegen import client as cfai
-from codegen.cli import app
-from codegen.client import AsyncClient, Client, InvalidPayload, Response, Stream
-from codegen.envelope import unwrap
-from codegen.faults import retry_after
+from cfai import client as cfai
+from cfai.cli import app
+from cfai.client import AsyncClient, Client, InvalidPayload, Response, Stream
+from cfai.envelope import unwrap
+from cfai.faults import retry_after
 
 from .conftest import ROOT, load_json, recording_id, recordings
 from .servers import Reply, ScriptServer, envelope, free_port, json_reply, sse_body

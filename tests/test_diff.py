@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from codegen.cli import app
+from cfai.cli import app
 from codegen.diff import BREAKING, NON_BREAKING, RULES, Change, diff_models, diff_schema, load_root
-from codegen.schemas import check_schema
+from cfai.schemas import check_schema
 
 from .conftest import CATALOG, ROOT, SCHEMAS, catalog_models, load_json, need_catalog
 

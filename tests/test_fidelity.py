@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from codegen.errors import json_path
-from codegen.naming import variant_names, variants
+from cfai.errors import json_path
+from cfai.naming import variant_names, variants
 from codegen.strategies import from_schema
-from codegen.validate import ModelValidator, Registry, default_registry
+from cfai.validate import ModelValidator, Registry, default_registry
 
 from .conftest import ROOT, SCHEMAS, SEED_MODELS, catalog_models, load_json, need_catalog
 

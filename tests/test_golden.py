@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from codegen.cli import app
+from cfai.cli import app
 from codegen.pipeline import build, check, compare
 
 from .conftest import GENERATED, SCHEMAS

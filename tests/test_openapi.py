@@ -6,9 +6,9 @@ import importlib
 
 from openapi_spec_validator import validate as validate_spec
 
-from codegen.naming import module_name
+from cfai.naming import module_name
 from codegen.openapi import document
-from codegen.schemas import discover, read_model
+from cfai.schemas import discover, read_model
 
 from .conftest import GENERATED, SCHEMAS, load_json
 

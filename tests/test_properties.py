@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codegen.naming import variant_names, variants
+from cfai.naming import variant_names, variants
 from codegen.strategies import Bound, bounds, from_schema, instance_with, just_inside, just_outside
-from codegen.validate import Registry, default_registry
+from cfai.validate import Registry, default_registry
 
 from .conftest import SEED_MODELS, catalog_models, load_generated, need_catalog
 

@@ -20,10 +20,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from codegen.catalog import Tracked, docs_path, endpoint, parse_tracked
-from codegen.cli import app
+from cfai.cli import app
 from codegen.pipeline import generate, typecheck
 from codegen.pull import STATE_FILE, Options, canonical, pull
-from codegen.schemas import FILES, check_schema
+from cfai.schemas import FILES, check_schema
 
 from .catalog_server import ACCOUNT, HTML_PAGE, TOKEN, CatalogServer, Fault
 from .conftest import CATALOG, GENERATED, SCHEMAS, catalog_models, need_catalog

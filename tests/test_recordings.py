@@ -9,9 +9,9 @@ import cfai_models
 import jsonschema_rs
 import pytest
 
-from codegen.envelope import is_envelope, unwrap
-from codegen.stream import chunk_schema, reassemble
-from codegen.validate import default_registry, validate
+from cfai.envelope import is_envelope, unwrap
+from cfai.stream import chunk_schema, reassemble
+from cfai.validate import default_registry, validate
 
 from .conftest import SEED_MODELS, load_json, recording_id, recordings
 

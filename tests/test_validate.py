@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codegen.cli import app
-from codegen.errors import InvalidPayload, UnknownModel
-from codegen.validate import Registry, default_registry, validate
+from cfai.cli import app
+from cfai.errors import InvalidPayload, UnknownModel
+from cfai.validate import Registry, default_registry, validate
 
 from .conftest import ROOT, load_json
 
@@ -109,10 +109,10 @@ def test_registry_compiles_once_per_model_and_side() -> None:
 def test_runtime_imports_no_generator_toolchain() -> None:
     """What users import at run time must not drag in the generator or the test toolchain."""
     code = (
-        "import sys, codegen, codegen.validate, codegen.errors, codegen.stream, codegen.envelope, cfai_models;"
-        "cfai_models.load('openai/gpt-5.5'); codegen.validate('openai/gpt-5.5', {'input': 'x', 'temperature': 9});"
+        "import sys, cfai, cfai.validate, cfai.errors, cfai.stream, cfai.envelope, cfai.client, cfai.models;"
+        "cfai.models.load('openai/gpt-5.5'); cfai.validate('openai/gpt-5.5', {'input': 'x', 'temperature': 9});"
         "bad = [m for m in sys.modules if m.split('.')[0] in"
-        " {'datamodel_code_generator', 'openapi_python_client', 'hypothesis', 'black', 'isort', 'mypy', 'jsonschema'}];"
+        " {'codegen', 'datamodel_code_generator', 'openapi_python_client', 'hypothesis', 'black', 'isort', 'mypy', 'jsonschema'}];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

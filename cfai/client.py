@@ -1,6 +1,6 @@
 """The client users hold: validated requests, typed answers, typed faults, bounded retries.
 
-    from codegen.client import Client
+    from cfai import Client
 
     with Client() as client:  # CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN[, CLOUDFLARE_BASE_URL]
         answer = client.chat_completions(model="openai/gpt-5.5", messages=[{"role": "user", "content": "hi"}])
@@ -16,7 +16,7 @@ What a call does, in order: validate the payload against the model's input schem
 with every located error, and nothing is sent); POST it; retry 429/502/503/504 and connection failures
 (`max_retries` retries, at most `max_retry_wait` seconds of waiting, `Retry-After` honoured, no jitter
 so that waits are predictable); check the answer against the output schema (`ResponseValidationError`,
-or `ResponseSchemaWarning` with `strict=False`); return it typed. Errors are in `codegen.faults`.
+or `ResponseSchemaWarning` with `strict=False`); return it typed. Errors are in `cfai.faults`.
 
 The token is kept in a `_Secret` (its repr is `***`), never logged, and never put in an error: errors
 carry the URL path only, and are raised without their httpx cause (which holds the request headers).

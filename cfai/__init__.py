@@ -1,0 +1,39 @@
+"""cfai: validated, schema-generated bindings for the AI models Cloudflare serves.
+
+The public run-time API. The generator toolchain (datamodel-code-generator, openapi-python-client)
+is never imported from here; it runs only inside `make generate` / `make check`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import CfaiError, InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel
+from .validate import ModelValidator, Registry, validate
+
+__all__ = [
+    "AsyncClient",
+    "CfaiError",
+    "Client",
+    "InvalidPayload",
+    "ModelValidator",
+    "PayloadError",
+    "Registry",
+    "SchemaLoadError",
+    "SchemaProblem",
+    "UnknownModel",
+    "validate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The HTTP client pulls in httpx; import it only for users who ask for it.
+    if name in ("Client", "AsyncClient"):
+        from . import client
+
+        return getattr(client, name)
+    if name == "models":
+        import importlib
+
+        return importlib.import_module(".models", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
