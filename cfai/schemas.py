@@ -8,12 +8,13 @@ A schema root holds one folder per model, named by the model (`openai/gpt-5.5`,
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import guards
+from .discovery import read_inside, scan
 from .errors import SchemaLoadError, SchemaProblem, json_path
 
 __all__ = [
@@ -45,14 +46,9 @@ def default_root() -> Path:
 
 
 def discover(root: Path) -> list[str]:
-    """Every model under `root`: folders holding a schema file, named by their path under root."""
-    found = {
-        path.parent.relative_to(root).as_posix()
-        for name in FILES.values()
-        for path in root.rglob(name)
-        if not any(part.startswith(".") for part in path.relative_to(root).parts)
-    }
-    return sorted(found)
+    """Every model under `root`: folders holding a schema file, named by their path under root (a
+    folder whose path is not a model name is skipped: `cfai.discovery.scan` says which and why)."""
+    return scan(root)[0]
 
 
 def rebase_refs(node: Any, base: str) -> None:
@@ -123,6 +119,8 @@ def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
 
     if shape := check_shape(model, file, schema):
         return shape
+    if deep := guards.too_deep(schema):  # first: everything below recurses
+        return [problem(*deep)]
 
     meta = _meta_validator()
     problems = [
@@ -137,14 +135,14 @@ def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
             problems.append(problem((*path, "$ref"), f"$ref {ref!r} points outside the file"))
         elif not _resolve_pointer(schema, ref[1:]):
             problems.append(problem((*path, "$ref"), f"dangling $ref {ref!r}: no such location"))
-    return problems
+    return problems + [problem(*found) for found in (*guards.references(schema), *guards.cycles(schema))]
 
 
 def parse_schema(model: str, file: str, text: bytes | str) -> tuple[Any, list[SchemaProblem]]:
     """Parse and check one schema file's content."""
     try:
-        schema = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        schema = guards.loads(text)
+    except ValueError as exc:  # not JSON, NaN/Infinity, nested too deeply to parse
         return None, [SchemaProblem(model, file, "$", f"not valid JSON: {exc}")]
     return schema, check_schema(model, file, schema)
 
@@ -152,7 +150,7 @@ def parse_schema(model: str, file: str, text: bytes | str) -> tuple[Any, list[Sc
 def _read(root: Path, model: str, side: str) -> tuple[Any, list[SchemaProblem]]:
     file = f"{model}/{FILES[side]}"
     try:
-        text = (root / model / FILES[side]).read_bytes()
+        text = read_inside(root, f"{model}/{FILES[side]}")
     except OSError as exc:
         return None, [SchemaProblem(model, file, "$", f"cannot read: {exc.strerror or exc}")]
     return parse_schema(model, file, text)

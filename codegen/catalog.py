@@ -25,6 +25,7 @@ import httpx
 
 from cfai.errors import CfaiError, SchemaProblem, json_path
 from cfai.faults import cloudflare_errors
+from cfai.names import check_name
 
 __all__ = [
     "API_BASE_URL",
@@ -49,11 +50,6 @@ SOURCES = ("docs", "api")
 DOCS_BASE_URL = "https://developers.cloudflare.com"
 API_BASE_URL = "https://api.cloudflare.com/client/v4"
 
-# Segments start with a letter or digit, so `..`, `.hidden` and empty segments are impossible: a name
-# is always a safe relative folder under the schema root.
-_NAME = re.compile(r"^(@[a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
-
-
 class UsageError(CfaiError, ValueError):
     """The command cannot start: a missing setting, a bad model name, an unreadable models.toml."""
 
@@ -62,13 +58,6 @@ class UsageError(CfaiError, ValueError):
 class Tracked:
     name: str
     source: str = "docs"
-
-
-def check_name(name: str) -> str | None:
-    """Why `name` cannot be a model folder, or None."""
-    if _NAME.match(name):
-        return None
-    return f"{name!r} is not a model name (like openai/gpt-5.5 or @cf/meta/llama-3.1-8b-instruct)"
 
 
 def docs_path(model: str) -> str:
