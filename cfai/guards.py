@@ -110,7 +110,8 @@ def references(schema: Any) -> list[tuple[Path, str]]:
 def _pointer(schema: Any, ref: str) -> tuple[Path, Any] | None:
     if not ref.startswith("#/") and ref != "#":
         return None  # "#anchor": not followed here
-    node, path = schema, ()
+    node: Any = schema
+    path: Path = ()
     for raw in ref[2:].split("/") if ref != "#" else []:
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, Mapping) and token in node:
