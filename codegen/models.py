@@ -31,7 +31,7 @@ from cfai.naming import module_name, variant_keyword, variant_names, variants
 from cfai.schemas import FILES, SIDES, discover, read_model, rebase_refs
 from cfai.stream import chunk_schema
 
-from . import cache
+from . import cache, titles
 
 __all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
 
@@ -84,6 +84,7 @@ def combined_schema(model: str, schemas: Mapping[str, Any]) -> dict[str, Any]:
     if clash := own.keys() & defs.keys():
         raise GenerationError([SchemaProblem(model, f"{model}/{FILES['input']}", "$.$defs", f"reserved: {sorted(clash)}")])
     root["$defs"] = {**own, **defs}
+    titles.free_reserved_titles(root, {"Input", *defs})  # a nested `Output` must not take m.Output's name
     return root
 
 
