@@ -27,6 +27,8 @@ from typing import Any
 from cfai.naming import module_name, variant_keyword, variant_names, variants
 from cfai.schemas import rebase_refs
 
+from . import doctext
+
 __all__ = ["CLIENT_PACKAGE", "FORMATS", "document", "write_client"]
 
 CLIENT_PACKAGE = "cfai_client"
@@ -246,6 +248,7 @@ def write_client(document: Mapping[str, Any], out: Path, *, rounds: int = 4) -> 
     our validation layer checks anyway. `openapi.json` itself stays faithful to the schemas.
     """
     doc = copy.deepcopy(dict(document))
+    doctext.escape_prose(doc["components"]["schemas"])
     components: dict[str, Any] = doc["components"]["schemas"]
     simplified: list[str] = []
     for _ in range(rounds):

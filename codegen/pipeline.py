@@ -9,7 +9,6 @@ output and type-checks the committed output with `mypy --strict`.
 from __future__ import annotations
 
 import filecmp
-import json
 import os
 import shutil
 import subprocess
@@ -19,7 +18,11 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from . import cache, models, openapi
+from cfai.discovery import scan
+from cfai.errors import GenerationError
+from cfai.naming import module_name
+
+from . import cache, models, openapi, verify
 from .atomic import swap_in
 
 __all__ = ["build", "check", "compare", "generate", "typecheck"]
@@ -33,9 +36,12 @@ def build(root: Path, staging: Path, *, progress: Progress | None = None) -> int
     The typed models (`cfai_models/`), the assembled OpenAPI document (`openapi.json`) and the
     openapi-python-client package built from it (`cfai_client/`).
     """
+    for skipped in scan(root)[1]:  # folders whose path is not a model name: never generated from
+        if progress:
+            progress(str(skipped))
     loaded = models.build(root, staging, progress=progress)
     document = openapi.document(loaded)
-    (staging / "openapi.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    (staging / "openapi.json").write_text(verify.strict_dumps(document) + "\n")
     # openapi-python-client rebuilds the whole client however little changed (1-2 s): reuse its
     # output for the same document, templates, toolchain and options (the options live in openapi.py).
     store = cache.directory("client", models.project_root())
@@ -52,6 +58,8 @@ def build(root: Path, staging: Path, *, progress: Progress | None = None) -> int
     for component in simplified:
         if progress:
             progress(f"cfai_client: {component} is plain JSON (openapi-python-client cannot represent it)")
+    if problems := verify.artifacts(staging, models.PACKAGE, {module_name(m): m for m in loaded}):
+        raise GenerationError(problems)
     return len(loaded)
 
 
