@@ -31,26 +31,17 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## regen: pull the tracked schemas → diff (old vs staged new) → generate → check → test, on a staged copy in
-## $(REGEN)/; $(SCHEMAS) and $(OUT) are swapped in for the tests and put back if they fail, so any failure
-## leaves the tree as it was. PULL_ARGS (e.g. --source api, --keep-going), DIFF_ARGS (e.g. --fail-on breaking).
+## regen: pull the tracked schemas → diff (old vs staged new) → generate → check → test, on staged copies in
+## $(REGEN)/; $(SCHEMAS) and $(OUT) are swapped in together for the tests and put back if they fail or the run is
+## interrupted (a run killed outright is undone by the next). PULL_ARGS (e.g. --source api, --keep-going),
+## DIFF_ARGS (e.g. --fail-on breaking), PYTEST_ARGS.
 REGEN     ?= .regen
 PULL_ARGS ?=
 DIFF_ARGS ?=
 .PHONY: regen
 regen: $(STAMP)
-	rm -rf $(REGEN) && mkdir -p $(REGEN)
-	$(BIN)/cfai pull --schemas $(SCHEMAS) --out $(REGEN)/schemas $(PULL_ARGS)
-	$(BIN)/cfai diff $(SCHEMAS) $(REGEN)/schemas $(DIFF_ARGS)
-	$(BIN)/cfai generate --schemas $(REGEN)/schemas --out $(REGEN)/generated
-	$(BIN)/cfai check --schemas $(REGEN)/schemas --out $(REGEN)/generated
-	mv $(SCHEMAS) $(REGEN)/schemas.old && mv $(REGEN)/schemas $(SCHEMAS) && \
-	mv $(OUT) $(REGEN)/generated.old && mv $(REGEN)/generated $(OUT) && \
-	$(BIN)/python -m pytest $(PYTEST_ARGS) || { \
-	  if [ -d $(REGEN)/schemas.old ]; then rm -rf $(SCHEMAS) && mv $(REGEN)/schemas.old $(SCHEMAS); fi; \
-	  if [ -d $(REGEN)/generated.old ]; then rm -rf $(OUT) && mv $(REGEN)/generated.old $(OUT); fi; \
-	  echo "regen: tests failed; $(SCHEMAS) and $(OUT) restored" >&2; exit 1; }
-	rm -rf $(REGEN)
+	$(BIN)/cfai regen --schemas $(SCHEMAS) --out $(OUT) --work $(REGEN) \
+	  --pull-args "$(PULL_ARGS)" --diff-args "$(DIFF_ARGS)" --pytest-args "$(PYTEST_ARGS)"
 
 ## bench: our validator against python-jsonschema, jsonschema-rs, fastjsonschema and the pydantic models (pyperf),
 ## payload generation, import time, the generate() scale curve; tables on stdout, bench/results.json. BENCH_ARGS=--fast

@@ -17,6 +17,8 @@ from rich.table import Table
 from cfai.cli import _problems, _short, app, err, out
 from cfai.errors import SchemaLoadError
 
+from . import children, signals
+
 
 @app.command()
 def generate(
@@ -26,12 +28,16 @@ def generate(
     """Generate typed models for every model under --schemas into --out (all or nothing)."""
     from .pipeline import generate as run
 
+    signals.install()
     try:
         count = run(schemas, out_dir, progress=lambda message: err.print(f"  {message}", style="dim", markup=False))
     except SchemaLoadError as exc:
         _problems(exc.problems, False)
         err.print(f"[red]generation stopped; {out_dir} is unchanged[/red]")
         raise typer.Exit(2) from None
+    except (KeyboardInterrupt, children.Stopped):
+        err.print(f"interrupted; {out_dir} is unchanged")
+        raise typer.Exit(130) from None
     out.print(f"[green]{count} model(s) generated into {out_dir}[/green]")
 
 
@@ -112,6 +118,7 @@ def pull(
         raise typer.Exit(2) from None
     options = Options(concurrency, retries, timeout, max_bytes=max_bytes, keep_going=keep_going)
     columns = (TextColumn("pulling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    signals.install()
     try:
         with Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task("pull", total=None)
@@ -122,6 +129,9 @@ def pull(
     except UsageError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print(f"interrupted; {out_dir or schemas} is unchanged")
+        raise typer.Exit(130) from None
     target = out_dir or schemas
     if as_json:
         rows = [
@@ -231,3 +241,33 @@ def models(
     (out if out.is_terminal else Console(width=200, soft_wrap=True)).print(table)
 
 
+
+
+@app.command()
+def regen(
+    schemas: Annotated[Path, typer.Option(help="Schema root to update.")] = Path("schemas"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Generated output to update with it.")] = Path("generated"),
+    work: Annotated[Path, typer.Option(help="Work folder for the staged trees (removed at the end).")] = Path(".regen"),
+    pull_args: Annotated[str, typer.Option("--pull-args", help="Arguments for the pull stage, e.g. '--base-url URL'.")] = "",
+    diff_args: Annotated[str, typer.Option("--diff-args", help="Arguments for the diff stage, e.g. '--fail-on breaking'.")] = "",
+    pytest_args: Annotated[str, typer.Option("--pytest-args", help="Arguments for the test stage (pytest).")] = "",
+    mypy: Annotated[bool, typer.Option(help="Type-check the new output in the check stage.")] = True,
+) -> None:
+    """Pull → diff → generate → check → test; --schemas and --out are replaced together, only if all pass.
+
+    Interrupted or failed at any point, both are left as they were (a run killed outright is undone
+    by the next one). Exit 0: replaced; else the exit code of the stage that failed (130: interrupted).
+    """
+    from .regen import Plan, split
+    from .regen import regen as run
+
+    signals.install()
+    plan = Plan(schemas, out_dir, work, split(pull_args), split(diff_args), split(pytest_args), mypy)
+    try:
+        code = run(plan, lambda line: err.print(line, markup=False, highlight=False))
+    except (KeyboardInterrupt, children.Stopped):
+        err.print(f"regen: interrupted; {schemas} and {out_dir} are as they were")
+        raise typer.Exit(130) from None
+    if code == 0:
+        out.print(f"regen: {schemas} and {out_dir} replaced: every stage passed", highlight=False)
+    raise typer.Exit(code)

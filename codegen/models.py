@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import tomllib
@@ -31,7 +30,7 @@ from cfai.naming import module_name, variant_keyword, variant_names, variants
 from cfai.schemas import FILES, SIDES, discover, read_model, rebase_refs
 from cfai.stream import chunk_schema
 
-from . import cache, doctext, titles
+from . import cache, children, doctext, titles
 
 __all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
 
@@ -128,9 +127,7 @@ def _generate_module(
     source.write_text(text)
     command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(target)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # its FutureWarnings about defaults are noise here
-    done = subprocess.run(
-        [*command, *arguments], cwd=project_root(), env=env, capture_output=True, text=True, check=False
-    )
+    done = children.run([*command, *arguments], cwd=project_root(), env=env)
     if done.returncode == 0 and target.is_file():
         cache.put_file(store, entry, target.read_bytes())
         return [], False

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -27,7 +26,7 @@ from typing import Any
 from cfai.naming import module_name, variant_keyword, variant_names, variants
 from cfai.schemas import rebase_refs
 
-from . import doctext
+from . import children, doctext
 
 __all__ = ["CLIENT_PACKAGE", "FORMATS", "document", "write_client"]
 
@@ -229,7 +228,7 @@ def _run_generator(document: Mapping[str, Any], out: Path) -> str:
             "--meta", "none", "--output-path", str(out / CLIENT_PACKAGE), "--config", "config.json",
             "--custom-template-path", str(TEMPLATES),
         ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp, check=False)
+        done = children.run(command, env=env, cwd=tmp)
     if done.returncode != 0:
         raise RuntimeError(f"openapi-python-client failed: {(done.stderr or done.stdout).strip()[-2000:]}")
     return done.stdout + done.stderr

@@ -11,7 +11,6 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from cfai.discovery import scan
 from cfai.errors import GenerationError
 from cfai.naming import module_name
 
-from . import cache, models, openapi, verify
+from . import atomic, cache, children, models, openapi, verify
 from .atomic import swap_in
 
 __all__ = ["build", "check", "compare", "generate", "typecheck"]
@@ -80,10 +79,13 @@ def compare(expected: Path, actual: Path) -> list[str]:
 def generate(root: Path, out: Path, *, progress: Progress | None = None) -> int:
     """Build beside `out`, then swap the result in; `out` is untouched unless everything succeeded."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    for note in atomic.recover(out):  # a killed run's half swap is undone before anything else
+        if progress:
+            progress(note)
+    staging = atomic.staging_dir(out, "new")
     try:
         count = build(root, staging, progress=progress)
+        atomic.follow_umask(staging)  # cached trees carry the modes of whoever stored them
         swap_in(staging, out)
         return count
     finally:
@@ -96,7 +98,7 @@ def typecheck(out: Path) -> list[str]:
     if not packages:
         return [f"no generated package in {out}"]
     command = [sys.executable, "-m", "mypy", "--strict", f"--cache-dir={os.devnull}", *packages]
-    done = subprocess.run(command, cwd=out, capture_output=True, text=True, check=False)
+    done = children.run(command, cwd=out)
     return [] if done.returncode == 0 else [line for line in done.stdout.splitlines() if line.strip()]
 
 

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,8 +28,10 @@ import httpx
 
 from cfai.errors import SchemaProblem
 from cfai.faults import cloudflare_errors, excerpt, retry_after
+from cfai.names import check_name
 from cfai.schemas import FILES, check_schema, parse_schema
 
+from . import atomic
 from .atomic import swap_in
 from .catalog import Endpoint, Tracked, UsageError, redact
 
@@ -343,17 +344,18 @@ def _land(root: Path, out: Path, accepted: Sequence[Outcome], state: State) -> b
         same_state = False
     if out == root and same_state and all(o.status == "unchanged" for o in accepted):
         return False
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-pull-", dir=out.parent))
+    staging = atomic.staging_dir(out, "pull")
     try:
         if root.is_dir():
             shutil.copytree(root, staging, symlinks=True, dirs_exist_ok=True)
-        os.chmod(staging, root.stat().st_mode & 0o7777 if root.is_dir() else 0o755)
-        for outcome in accepted:
-            (staging / outcome.model).mkdir(parents=True, exist_ok=True)
-            for name, data in outcome.files.items():
-                (staging / outcome.model / name).write_bytes(data)
-        (staging / STATE_FILE).write_bytes(new_state)
+            os.chmod(staging, root.stat().st_mode & 0o7777)
+        try:  # the copy keeps the root's symlinks: never write through one
+            for outcome in accepted:
+                for name, data in outcome.files.items():
+                    atomic.write_inside(staging, f"{outcome.model}/{name}", data)
+            atomic.write_inside(staging, STATE_FILE, new_state)
+        except OSError as exc:
+            raise UsageError(f"{root}: {exc.strerror or exc}") from None
         swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -375,6 +377,9 @@ def pull(
     root, out = root.resolve(), (out or root).resolve()
     if out != root and out.is_relative_to(root):
         raise UsageError(f"--out {out} is inside the schema root {root}")
+    if bad := [why for m in models if (why := check_name(m.name))]:  # a name becomes a path: checked here too
+        raise UsageError("; ".join(bad))
+    atomic.recover(out)
     state = read_state(root)
     local = {m.name: _local(root, m.name) for m in models}
     requests = [

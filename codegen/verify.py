@@ -21,6 +21,8 @@ from pathlib import Path
 from cfai import guards
 from cfai.errors import GenerationError, SchemaProblem
 
+from . import children
+
 __all__ = ["IMPORT_TIMEOUT", "artifacts", "audit", "imports", "json_files", "strict_dumps"]
 
 IMPORT_TIMEOUT = 300.0  # seconds for importing every generated module (the real catalog: a few)
@@ -129,7 +131,7 @@ def imports(top: Path, packages: list[str]) -> list[tuple[str, str]]:
     """(module, error) for every module of `packages` under `top` that does not import."""
     command = [sys.executable, "-I", "-c", _IMPORT_ALL, str(top), *packages]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=IMPORT_TIMEOUT, check=False)
+        done = children.run(command, timeout=IMPORT_TIMEOUT)
     except subprocess.TimeoutExpired:
         return [(",".join(packages), f"importing took over {IMPORT_TIMEOUT:g} s")]
     try:
