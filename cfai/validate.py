@@ -27,6 +27,7 @@ import jsonschema_rs
 
 from .errors import InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel, json_path
 from .naming import variant_keyword, variant_names, variants
+from .names import check_name
 from .schemas import FILES, check_schema, check_shape, default_root, discover
 
 __all__ = ["ModelValidator", "Registry", "default_registry", "validate"]
@@ -236,7 +237,7 @@ class Registry:
     def schema(self, model: str, side: str = "input") -> Any:
         file = f"{model}/{FILES[side]}"
         path = self.root / model / FILES[side]
-        if not path.is_file():
+        if check_name(model) or not path.is_file():  # a name is a path: `../x` never reaches the disk
             raise UnknownModel(model, self.models())
         try:
             schema = json.loads(path.read_bytes())
