@@ -127,7 +127,7 @@ def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
         problem(tuple(err.absolute_path), f"not a valid JSON Schema: {err.message}")
         for err in sorted(meta.iter_errors(schema), key=lambda e: list(map(str, e.absolute_path)))
     ]
-    for path, node in _walk(schema):
+    for path, node in guards.subschemas(schema):  # schema positions only: an enum value is data
         if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
             continue
         ref = node["$ref"]
