@@ -1,0 +1,61 @@
+"""Generation never reports success on a broken artifact: a pattern the regex engine cannot compile,
+a NaN or Infinity that would reach openapi.json are errors naming the model; a class name a schema
+`title` (or key) would take from `Input`, `Output` or a variant is given back to it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cfai.errors import GenerationError
+from codegen.pipeline import generate
+
+from ..conftest import load_generated
+from .conftest import case, cases
+
+ERRORS = [n for n in cases("artifacts") if "error" in case("artifacts", n)["expect"]]
+HANDLED = [n for n in cases("artifacts") if "classes" in case("artifacts", n)["expect"]]
+
+
+def write(root: Path, model: str, data: dict[str, Any]) -> None:
+    folder = root / model
+    folder.mkdir(parents=True)
+    (folder / "schema-input.json").write_text(data.get("input_text") or json.dumps(data["input"]))
+    (folder / "schema-output.json").write_text(data.get("output_text") or json.dumps(data["output"]))
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_broken_artifact_is_an_error(name: str, tmp_path: Path) -> None:
+    data = case("artifacts", name)
+    write(tmp_path / "schemas", f"attack/{name}", data)
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "old.txt").write_text("old")
+    with pytest.raises(GenerationError) as caught:
+        generate(tmp_path / "schemas", tmp_path / "generated")
+    assert any(data["expect"]["error"] in p.message and p.model == f"attack/{name}" for p in caught.value.problems), \
+        caught.value
+    assert [p.name for p in (tmp_path / "generated").iterdir()] == ["old.txt"]
+
+
+@pytest.fixture(scope="module")
+def handled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    top = tmp_path_factory.mktemp("artifacts")
+    for name in HANDLED:
+        write(top / "schemas", f"attack/{name}", case("artifacts", name))
+    generate(top / "schemas", top / "generated")
+    return top / "generated"
+
+
+@pytest.mark.parametrize("name", HANDLED)
+def test_public_classes_keep_their_names(name: str, handled: Path) -> None:
+    module = load_generated(handled, f"attack/{name}")
+    for cls, fields in case("artifacts", name)["expect"]["classes"].items():
+        model = getattr(module, cls)
+        inner = model.model_fields.get("root")
+        names = set(model.model_fields)
+        if inner is not None and hasattr(inner.annotation, "model_fields"):  # Input as a root over one class
+            names = set(inner.annotation.model_fields)
+        assert set(fields) <= names, f"{cls} has {sorted(names)}"
