@@ -26,8 +26,8 @@ from typing import Any
 import jsonschema_rs
 
 from .errors import InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel, json_path
-from .naming import variant_keyword, variant_names, variants
 from .names import check_name
+from .naming import variant_keyword, variant_names, variants
 from .schemas import FILES, check_schema, check_shape, default_root, discover
 
 __all__ = ["ModelValidator", "Registry", "default_registry", "validate"]
