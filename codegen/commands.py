@@ -17,7 +17,7 @@ from rich.table import Table
 from cfai.cli import _problems, _short, app, err, out
 from cfai.errors import SchemaLoadError
 
-from . import children, signals
+from . import atomic, children, signals
 
 
 @app.command()
@@ -98,6 +98,7 @@ def pull(
     from .pull import Options
     from .pull import pull as run_pull
 
+    atomic.recover(out_dir or schemas)  # a killed pull's half swap: undone before models.toml is read
     tracked, problems = read_tracked(schemas)
     if problems:
         _problems(tuple(problems), as_json)

@@ -1,0 +1,136 @@
+"""Ctrl-C, SIGTERM or SIGKILL at several points of the real `cfai generate`, `cfai pull` and
+`cfai regen` (subprocesses, bounded in time): schemas/ and generated/ are all old or all new right
+after SIGINT/SIGTERM, and after the next run whatever the signal, with no leftovers."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.catalog_server import CatalogServer
+
+from ..conftest import SCHEMAS
+from .conftest import case, cases, cfai, leftovers, project, tree_hash
+
+CASES = cases("interrupts")
+DEADLINE = 60.0  # seconds any killed run may take to end
+# The real command line, with one test-only addition: CFAI_TEST_KILL_AT_RENAME=N makes the process
+# SIGKILL itself right after the Nth rename done by codegen/atomic.py (a crash inside a swap).
+WRAPPER = r"""
+import os, pathlib, signal, sys
+n = int(os.environ.pop("CFAI_TEST_KILL_AT_RENAME", "0") or 0)
+if n:
+    real, seen = pathlib.Path.rename, [0]
+    def rename(self, target):
+        done = real(self, target)
+        if sys._getframe(1).f_code.co_filename.endswith("atomic.py"):
+            seen[0] += 1
+            if seen[0] == n:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return done
+    pathlib.Path.rename = rename
+from cfai.cli import main
+main()
+"""
+SLOW_TEST = "import time\n\ndef test_slow():\n    time.sleep(30)\n"
+
+
+def _lower(schema: dict) -> None:  # type: ignore[type-arg]
+    for branch in schema.get("oneOf", [schema]):
+        branch.get("properties", {}).get("temperature", {})["maximum"] = 1.25
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[CatalogServer]:
+    """Upstream publishes gpt-5.5 changed: a pull has something new to land."""
+    with CatalogServer(SCHEMAS) as running:
+        running.edit("openai/gpt-5.5", "input", _lower)
+        yield running
+
+
+def _args(command: str, top: Path, url: str) -> list[str]:
+    if command == "generate":
+        return ["generate", "--schemas", str(top / "schemas"), "--out", str(top / "generated")]
+    if command == "pull":
+        return ["pull", "--schemas", str(top / "schemas"), "--base-url", url, "--retries", "0"]
+    return ["regen", "--schemas", str(top / "schemas"), "--out", str(top / "generated"), "--work", str(top / ".regen"),
+            "--pull-args", f"--base-url {url}", "--pytest-args", "-q -p no:cacheprovider test_slow.py", "--no-mypy"]  # fmt: skip
+
+
+def _killed_run(args: list[str], top: Path, spec: dict) -> str:  # type: ignore[type-arg]
+    """Start the command, wait for the case's moment, send its signal; returns what it printed on stderr."""
+    env = {**os.environ, "CFAI_TEST_KILL_AT_RENAME": str(spec.get("at_rename", ""))}
+    process = subprocess.Popen([sys.executable, "-c", WRAPPER, *args], cwd=top, env=env, text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or []], daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + DEADLINE
+    try:
+        if isinstance(spec.get("after"), str):
+            while not any(re.search(spec["after"], line) for line in seen):
+                seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+        elif "after" in spec:
+            time.sleep(spec["after"])
+        if "at_rename" not in spec and process.poll() is None:
+            number = getattr(signal, spec["signal"])
+            if number == signal.SIGTERM:
+                os.kill(process.pid, number)  # `kill PID`: the command itself must stop its children
+            else:
+                os.killpg(process.pid, number)  # Ctrl-C reaches the whole foreground group; SIGKILL: a crash
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # orphans of a SIGKILLed parent
+        except ProcessLookupError:
+            pass
+    time.sleep(0.05)
+    while not lines.empty():
+        seen.append(lines.get())
+    return "".join(seen)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_all_old_or_all_new_and_next_run_recovers(name: str, tmp_path: Path, server: CatalogServer) -> None:
+    spec = case("interrupts", name)
+    command = spec["command"]
+    top = project(tmp_path)
+    if command == "generate":  # a schema change, so that new output differs from the old
+        import json
+
+        path = top / "schemas/openai/gpt-5.5/schema-input.json"
+        schema = json.loads(path.read_text())
+        _lower(schema)
+        path.write_text(json.dumps(schema, indent=2) + "\n")
+    (top / "test_slow.py").write_text(SLOW_TEST)
+    old = (tree_hash(top / "schemas"), tree_hash(top / "generated"))
+    stderr = _killed_run(_args(command, top, server.url), top, spec)
+    now = (tree_hash(top / "schemas"), tree_hash(top / "generated"))
+    if spec["signal"] != "SIGKILL":
+        if command == "regen":  # the tests never passed: nothing new may stay
+            assert now == old, stderr[-3000:]
+        assert not leftovers(top) and not (top / ".regen").exists(), (leftovers(top), stderr[-3000:])
+    # the next run: the same command for generate and pull; for regen, a generate from the schemas
+    # it finds (a regen killed during its tests must have been undone: all old)
+    after = cfai(*(_args(command, top, server.url) if command != "regen" else _args("generate", top, "")), cwd=top)
+    assert after.returncode == 0, after.stderr[-3000:]
+    final = (tree_hash(top / "schemas"), tree_hash(top / "generated"))
+    assert not leftovers(top), leftovers(top)
+    if command == "regen":
+        assert final == old, "a killed regen's new trees survived the next run"
+    elif spec["signal"] != "SIGKILL":
+        assert now in (old, final), "left a mix of old and new"
+    assert final != ("", "") and all(final)
