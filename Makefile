@@ -57,8 +57,8 @@ fidelity: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_fidelity.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check codegen tests
-	$(BIN)/mypy --strict codegen
+	$(BIN)/ruff check cfai codegen tests
+	$(BIN)/mypy --strict cfai codegen
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis

@@ -233,7 +233,9 @@ def recover(*targets: Path) -> list[str]:
         names = {t.name for t in targets if t.absolute().parent == parent}
         for path in sorted(parent.iterdir()):
             m = _LEFTOVER.match(path.name)
-            if m and m["target"] in names and not _alive(int(m["pid"])) and path.is_dir() and not path.is_symlink():
+            # a backup being deleted is `.<target>-old-…-trash-…`: it belongs to <target> too
+            owned = m and any(m["target"] == n or m["target"].startswith(f"{n}-old-") for n in names)
+            if m and owned and not _alive(int(m["pid"])) and path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
                 done.append(f"removed {path.name}, left by a killed run")
     return done

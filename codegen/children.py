@@ -6,6 +6,7 @@ moments instead of generating every remaining model first."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -36,8 +37,11 @@ def run(
     with _lock:
         if _stopping:
             raise Stopped("interrupted")
+        # its own process group, so that stopping it reaches what it starts too (ruff under
+        # openapi-python-client would otherwise write on into a folder being removed)
         process = subprocess.Popen(
-            list(command), cwd=cwd, env=dict(env) if env is not None else None, stdout=pipe, stderr=pipe, text=True
+            list(command), cwd=cwd, env=dict(env) if env is not None else None, stdout=pipe, stderr=pipe, text=True,
+            process_group=0,
         )
         _live.add(process)
     try:
@@ -51,14 +55,23 @@ def run(
     return subprocess.CompletedProcess(list(command), process.returncode, out, err)
 
 
+def _signal_group(process: subprocess.Popen[str], number: int) -> None:
+    try:
+        os.killpg(process.pid, number)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def _end(process: subprocess.Popen[str]) -> None:
+    """SIGTERM to the child's group, SIGKILL after `GRACE`, then SIGKILL to whatever of its group is left."""
     if process.poll() is None:
-        process.terminate()
+        _signal_group(process, signal.SIGTERM)
     try:
         process.wait(GRACE)
     except subprocess.TimeoutExpired:
-        process.kill()
+        _signal_group(process, signal.SIGKILL)
         process.wait()
+    _signal_group(process, signal.SIGKILL)
 
 
 def stop() -> None:
@@ -67,7 +80,4 @@ def stop() -> None:
     _stopping = True
     for process in list(_live):
         if process.poll() is None:
-            try:
-                os.kill(process.pid, 15)
-            except ProcessLookupError:
-                pass
+            _signal_group(process, signal.SIGTERM)

@@ -50,11 +50,15 @@ def check(
     """Regenerate into a temporary directory; fail unless byte-identical to --out and mypy-clean."""
     from .pipeline import check as run
 
+    signals.install()  # SIGTERM too removes the temporary build
     try:
         differences, type_errors = run(schemas, out_dir, mypy=mypy)
     except SchemaLoadError as exc:
         _problems(exc.problems, False)
         raise typer.Exit(2) from None
+    except (KeyboardInterrupt, children.Stopped):
+        err.print("interrupted")
+        raise typer.Exit(130) from None
     for line in differences:
         err.print(f"[red]differs:[/red] {out_dir}/{line}")
     for line in type_errors:

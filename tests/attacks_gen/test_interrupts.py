@@ -117,7 +117,11 @@ def test_all_old_or_all_new_and_next_run_recovers(name: str, tmp_path: Path, ser
         path.write_text(json.dumps(schema, indent=2) + "\n")
     (top / "test_slow.py").write_text(SLOW_TEST)
     old = (tree_hash(top / "schemas"), tree_hash(top / "generated"))
-    stderr = _killed_run(_args(command, top, server.url), top, spec)
+    server.latency = spec.get("latency", 0.0)  # seconds per answer: a pull still fetching when killed
+    try:
+        stderr = _killed_run(_args(command, top, server.url), top, spec)
+    finally:
+        server.latency = 0.0
     now = (tree_hash(top / "schemas"), tree_hash(top / "generated"))
     if spec["signal"] != "SIGKILL":
         if command == "regen":  # the tests never passed: nothing new may stay
@@ -134,3 +138,12 @@ def test_all_old_or_all_new_and_next_run_recovers(name: str, tmp_path: Path, ser
     elif spec["signal"] != "SIGKILL":
         assert now in (old, final), "left a mix of old and new"
     assert final != ("", "") and all(final)
+
+
+def test_leftovers_are_ignored_by_git() -> None:
+    root = Path(__file__).resolve().parents[2]
+    names = [".generated-new-123-0a1b2c3d", ".schemas-old-123-0a1b2c3d", ".schemas-pull-9-0a1b2c3d",
+             ".generated-trash-9-0a1b2c3d", ".cfai-swap-123.json", ".cfai-swap-123.json.tmp", ".regen/x"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=root, capture_output=True, text=True,
+                          check=False)
+    assert sorted(done.stdout.split()) == sorted(names), done.stdout + done.stderr
