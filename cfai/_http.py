@@ -7,6 +7,7 @@ at a time. `client.py` only moves bytes and sleeps; so both clients behave ident
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import warnings
@@ -107,7 +108,7 @@ class Bindings:
         name = self.registry.validator(model, "input").variant_of(body)
         return name.removesuffix("Input") + "Output" if name else None
 
-    def output(self, model: str, variant: str | None) -> tuple[ModelValidator, type[pydantic.BaseModel] | None]:
+    def output(self, model: str, variant: str | None) -> tuple[ModelValidator, Any]:
         """The validator and class for the answer. With a known variant, only that `oneOf` branch is
         checked: the endpoint says which format comes back, and the branches of a published schema
         may overlap (gpt-5.5's Chat Completions branch also accepts every Responses answer, so the
@@ -116,9 +117,9 @@ class Bindings:
         if key not in self._outputs:
             whole = self.registry.validator(model, "output")
             module = cfai_models.load(model)
-            validator, cls = whole, None
+            validator, cls = whole, module.Output
             if variant in whole.variants:
-                cls = getattr(module, variant, None)
+                cls = getattr(module, variant, module.Output)
                 keyword = variant_keyword(whole.schema)
                 if keyword:
                     branch = whole.schema[keyword][whole.variants.index(variant)]
@@ -277,22 +278,20 @@ def _unclosed(text: str) -> bool:
 def typed(
     call: Call,
     validator: ModelValidator,
-    cls: type[pydantic.BaseModel] | None,
+    cls: Any,
     value: Any,
     status: int | None,
     *,
     strict: bool,
     chunk: int | None = None,
-) -> pydantic.BaseModel:
-    """`value` as its generated model; a schema mismatch raises (strict) or warns and is built
-    unvalidated. Only a value that is not even a JSON object raises in both modes."""
+) -> Any:
+    """`value` as its generated type (a model class, or an alias such as `Output`, the union of the
+    variants); a schema mismatch raises (strict) or warns and is built unvalidated. Only a value
+    that is not even a JSON object raises in both modes."""
     errors = validator.errors(value)
     if not errors:
         try:
-            if cls is None:  # variant unknown: let the root model pick it
-                root = cfai_models.load(call.model).Output.model_validate(value)
-                return root.root if isinstance(root.root, pydantic.BaseModel) else root
-            return cls.model_validate(value)
+            return adapter(cls).validate_python(value)
         except pydantic.ValidationError as exc:  # the schema and the models disagree: report like the schema
             errors = [
                 PayloadError(call.model, validator.schema_file, json_path(e["loc"]), e["type"], None, e["input"], e["msg"])
@@ -303,14 +302,22 @@ def typed(
     if strict or not isinstance(value, Mapping):
         raise failure
     warnings.warn(f"{failure} (returned unvalidated: strict=False)", ResponseSchemaWarning, stacklevel=2)
-    target = cls or _lenient_class(call, value)
-    return target.model_construct(**{str(k): v for k, v in value.items()})
+    target = cls if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) else _lenient_class(call, value)
+    return value if target is None else target.model_construct(**{str(k): v for k, v in value.items()})
 
 
-def _lenient_class(call: Call, value: Mapping[str, Any]) -> type[pydantic.BaseModel]:
-    """The variant an unvalidated answer most looks like, for `strict=False`."""
+@functools.cache
+def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    """One TypeAdapter per generated type: building one costs far more than validating with it."""
+    return pydantic.TypeAdapter(tp)
+
+
+def _lenient_class(call: Call, value: Mapping[str, Any]) -> type[pydantic.BaseModel] | None:
+    """The variant an unvalidated answer most looks like, for `strict=False` (None: keep it as JSON)."""
     module = cfai_models.load(call.model)
     names = [n for n in ("ResponsesOutput", "ChatCompletionsOutput") if hasattr(module, n)]
+    if not names:
+        return None
     wanted = "ResponsesOutput" if value.get("object") == "response" else "ChatCompletionsOutput"
     cls: type[pydantic.BaseModel] = getattr(module, wanted if wanted in names else names[0])
     return cls

@@ -72,13 +72,13 @@ def check_name(name: str) -> str | None:
 
 
 def docs_path(model: str) -> str:
-    """Where the docs site publishes a model: `ai/models/<name without its @scope/>`.
+    """Where the docs site publishes a model, percent-encoded as the site's own links are.
 
-    `@cf/meta/llama-3.1-8b-instruct` → `ai/models/meta/llama-3.1-8b-instruct`;
-    `openai/gpt-5.5` → `ai/models/openai/gpt-5.5`. The `@cf/` (or `@hf/`) scope names the platform,
-    not the model, and the docs site leaves it out of its addresses.
+    The site keeps a Workers AI model's scope in its addresses (its pages link
+    `/ai/models/%40cf/meta/llama-3.1-8b-instruct/`): `@cf/meta/llama-3.1-8b-instruct` →
+    `ai/models/%40cf/meta/llama-3.1-8b-instruct`; `openai/gpt-5.5` → `ai/models/openai/gpt-5.5`.
     """
-    return "ai/models/" + re.sub(r"^@[^/]+/", "", model)
+    return "ai/models/" + quote(model, safe="/")
 
 
 def parse_tracked(text: str, file: str) -> tuple[list[Tracked], list[SchemaProblem]]:

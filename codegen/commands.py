@@ -15,24 +15,60 @@ from rich.console import Console
 from rich.table import Table
 
 from cfai.cli import _problems, _short, app, err, out
-from cfai.errors import SchemaLoadError
+from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
 
 
 @app.command()
 def generate(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory (replaced whole).")] = Path("generated"),
+    strict: Annotated[bool, typer.Option(help="Fail on any note (a repaired slip, an input-only model).")] = False,
 ) -> None:
-    """Generate typed models for every model under --schemas into --out (all or nothing)."""
+    """Generate typed models for every model under --schemas into --out.
+
+    A model that cannot be used is skipped with its located problems and the others are generated;
+    known slips are repaired and input-only models typed, each with a note on stderr.
+    Exit 0: every model generated; 1: some skipped (or, with --strict, any note: nothing written);
+    2: nothing to generate, or a usage error.
+    """
     from .pipeline import generate as run
 
+    _require_toolchain()
     try:
-        count = run(schemas, out_dir, progress=lambda message: err.print(f"  {message}", style="dim", markup=False))
-    except SchemaLoadError as exc:
+        report = run(schemas, out_dir, strict=strict, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
+    except GenerationError as exc:
         _problems(exc.problems, False)
         err.print(f"[red]generation stopped; {out_dir} is unchanged[/red]")
+        raise typer.Exit(1 if strict and exc.problems else 2) from None
+    _notes(report.notes, "note")
+    for model, problems in report.skipped.items():
+        _notes(problems, f"skipped {model}")
+    out.print(f"{len(report.generated)} model(s) generated into {out_dir}"
+              + (f"; {len(report.skipped)} skipped" if report.skipped else ""), highlight=False)
+    raise typer.Exit(1 if report.skipped else 0)
+
+
+def _notes(problems: tuple[SchemaProblem, ...], label: str) -> None:
+    for p in problems:
+        err.print(f"{label}: {p.model}: {p.file} {p.path}: {p.message}", markup=False, highlight=False)
+
+
+def _require_toolchain() -> None:
+    """Generation runs datamodel-code-generator with the project's pinned options: say so in one line
+    when this installation has neither (a wheel installed without the `dev` extra or the checkout)."""
+    import importlib.util
+
+    from .models import project_root
+
+    try:
+        project_root()
+    except RuntimeError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(2) from None
-    out.print(f"[green]{count} model(s) generated into {out_dir}[/green]")
+    if importlib.util.find_spec("datamodel_code_generator") is None:
+        err.print("error: generation needs the generator toolchain: pip install 'cfai-bindings[dev]' in a checkout",
+                  markup=False, highlight=False)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -44,6 +80,7 @@ def check(
     """Regenerate into a temporary directory; fail unless byte-identical to --out and mypy-clean."""
     from .pipeline import check as run
 
+    _require_toolchain()
     try:
         differences, type_errors = run(schemas, out_dir, mypy=mypy)
     except SchemaLoadError as exc:

@@ -26,17 +26,17 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
-from cfai.naming import module_name, variant_keyword, variant_names, variants
-from cfai.schemas import FILES, SIDES, discover, read_model, rebase_refs
-from cfai.stream import chunk_schema
+from cfai.errors import GenerationError, SchemaProblem
+from cfai.naming import module_name, variant_keyword, variants
+from cfai.schemas import FILES, SIDES, rebase_refs
 
 from . import cache
+from .classnames import FIXED, name_classes
+from .describe import CHUNK_CLASS, Catalog, Description
 
 __all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
 
 PACKAGE = "cfai_models"
-CHUNK_CLASS = "ChatCompletionsChunk"
 # What shapes a generated module besides its schemas and command line: the generator, its
 # formatters and pydantic (their versions), and the pyproject tables they read from the project root.
 TOOLCHAIN = ("datamodel-code-generator", "black", "isort", "pydantic")
@@ -50,41 +50,40 @@ def project_root() -> Path:
     return root
 
 
-def _named(model: str, side: str, schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of `schema` titled `Input`/`Output`, its variants titled as `naming` names them.
+def _side(name: str, schema: Mapping[str, Any], titles: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of one side's schema with its root class (`Input`) and variants marked as named.
 
     A titled root without variants (`"title": "Chat Completions"`) becomes a one-variant `oneOf`, so
-    that it too is typed `ChatCompletionsInput`, with `Input` the root over it.
+    that it too is typed `ChatCompletionsInput`, with `Input` the alias over it.
     """
-    name = side.capitalize()
     out = copy.deepcopy(dict(schema))
-    titles = variant_names(model, schema, side)
     if titles and not variants(out):
-        return {"title": name, "oneOf": [{**out, "title": titles[0]}]}
+        return {FIXED: name, "oneOf": [{**out, FIXED: titles[0]}]}
     if keyword := variant_keyword(out):
-        out[keyword] = [{**branch, "title": title} for branch, title in zip(out[keyword], titles, strict=True)]
-    return {**out, "title": name}
+        out[keyword] = [{**branch, FIXED: title} for branch, title in zip(out[keyword], titles, strict=True)]
+    return {**out, FIXED: name}
 
 
-def combined_schema(model: str, schemas: Mapping[str, Any]) -> dict[str, Any]:
-    """Input and output of one model in one schema, titled so the generator names classes well.
+def combined_schema(model: Description) -> dict[str, Any]:
+    """Input and output of one model in one schema, every class titled (`classnames`).
 
-    The root is the input schema (class `Input`); the output (class `Output`) and, for a model that
-    streams Chat Completions, the chunk (class `ChatCompletionsChunk`) ride along in `$defs`.
+    The root is the input schema (`Input`); the output (`Output`) and, for a model that streams
+    Chat Completions, the chunk (`ChatCompletionsChunk`) ride along in `$defs`. A model without an
+    output schema gets `Output` typed as any JSON value.
     """
-    root = _named(model, "input", schemas["input"])
-    output = _named(model, "output", schemas["output"])
+    root = _side("Input", model.input, model.input_variants)
+    output = _side("Output", model.output, model.output_variants) if model.output is not None else {FIXED: "Output"}
     rebase_refs(output, "/$defs/Output")
     defs = {"Output": output}
-    chunk = chunk_schema(schemas["output"])
-    if chunk is not None:
+    if model.chunk is not None:
+        chunk = copy.deepcopy(dict(model.chunk))
         rebase_refs(chunk, "/$defs/Output")
-        defs[CHUNK_CLASS] = {**chunk, "title": CHUNK_CLASS}
+        defs[CHUNK_CLASS] = {**chunk, FIXED: CHUNK_CLASS}
     own = root.get("$defs", {})
     if clash := own.keys() & defs.keys():
-        raise GenerationError([SchemaProblem(model, f"{model}/{FILES['input']}", "$.$defs", f"reserved: {sorted(clash)}")])
+        raise GenerationError([SchemaProblem(model.name, f"{model.name}/{FILES['input']}", "$.$defs", f"reserved: {sorted(clash)}")])
     root["$defs"] = {**own, **defs}
-    return root
+    return name_classes(root, model.name)
 
 
 def _header(model: str) -> str:
@@ -111,18 +110,18 @@ def toolchain() -> str:
 
 
 def _generate_module(
-    model: str, schemas: Mapping[str, Any], target: Path, work: Path, *, store: Path | None, tools: str
+    model: Description, target: Path, work: Path, *, store: Path | None, tools: str
 ) -> tuple[list[SchemaProblem], bool]:
     """(problems, whether the module came from the cache). The cache key is the generator's whole
     input: the combined schema (both schema files, as our naming code titles them), the per-model
     arguments (the header) and the toolchain's fingerprint (`tools`)."""
-    text = json.dumps(combined_schema(model, schemas), indent=2, ensure_ascii=False)
-    arguments = ["--custom-file-header", _header(model)]
-    entry = cache.key(model, text, *arguments, tools) + ".py"
+    text = json.dumps(combined_schema(model), indent=2, ensure_ascii=False)
+    arguments = ["--custom-file-header", _header(model.name)]
+    entry = cache.key(model.name, text, *arguments, tools) + ".py"
     if (cached := cache.get_file(store, entry)) is not None:
         target.write_bytes(cached)
         return [], True
-    source = work / f"{module_name(model)}.json"
+    source = work / f"{model.module}.json"
     source.write_text(text)
     command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(target)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # its FutureWarnings about defaults are noise here
@@ -134,7 +133,7 @@ def _generate_module(
         return [], False
     detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
     message = "datamodel-code-generator failed: " + " / ".join(detail)
-    return [SchemaProblem(model, f"{model}/{FILES['input']}, {FILES['output']}", "$", message)], False
+    return [SchemaProblem(model.name, model.files, "$", message)], False
 
 
 def _init_module(modules: Mapping[str, str]) -> str:
@@ -168,48 +167,31 @@ def load(model: str) -> ModuleType:
 '''
 
 
-def _load_all(root: Path) -> dict[str, dict[str, Any]]:
-    """Every model's checked schemas, or `GenerationError` listing every problem in every model."""
-    models = discover(root)
-    if not models:
-        raise GenerationError([SchemaProblem("-", str(root), "$", "no schema-input.json/schema-output.json here")])
-    loaded: dict[str, dict[str, Any]] = {}
-    problems: list[SchemaProblem] = []
-    seen: dict[str, str] = {}
-    for model in models:
-        try:
-            loaded[model] = read_model(root, model)
-        except SchemaLoadError as exc:
-            problems += exc.problems
-        other = seen.setdefault(module_name(model), model)
-        if other != model:
-            problems.append(SchemaProblem(model, model, "$", f"module name {module_name(model)} clashes with {other}"))
-    if problems:
-        raise GenerationError(problems)
-    return loaded
-
-
 def build(
-    root: Path, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None
-) -> dict[str, dict[str, Any]]:
-    """Generate the models of every model under `root` into `staging`; returns the schemas used."""
-    loaded = _load_all(root)
+    catalog: Catalog, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None
+) -> tuple[list[Description], dict[str, tuple[SchemaProblem, ...]]]:
+    """Generate the module of every described model into `staging/cfai_models`.
+
+    Returns (the models generated, the models the generator failed on with why): one model the
+    generator cannot handle is reported and left out, never blocking the others.
+    """
     package = staging / PACKAGE
     package.mkdir(parents=True)
-    modules = {model: module_name(model) for model in loaded}
     store, tools = cache.directory("models", project_root()), toolchain()
     with tempfile.TemporaryDirectory(prefix="cfai-schemas-") as work, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
 
-        def one(model: str) -> list[SchemaProblem]:
-            target = package / f"{modules[model]}.py"
-            found, cached = _generate_module(model, loaded[model], target, Path(work), store=store, tools=tools)
+        def one(model: Description) -> list[SchemaProblem]:
+            target = package / f"{model.module}.py"
+            found, cached = _generate_module(model, target, Path(work), store=store, tools=tools)
             if progress:
-                progress(f"generated {model}" + (" (cached)" if cached else ""))
+                progress(f"generated {model.name}" + (" (cached)" if cached else ""))
             return found
 
-        problems = [p for found in pool.map(one, loaded) for p in found]
-    if problems:
-        raise GenerationError(problems)
-    (package / "__init__.py").write_text(_init_module(modules))
+        results = list(pool.map(one, catalog.models))
+    done = [m for m, found in zip(catalog.models, results, strict=True) if not found]
+    failed = {m.name: tuple(found) for m, found in zip(catalog.models, results, strict=True) if found}
+    for name in failed:
+        (package / f"{module_name(name)}.py").unlink(missing_ok=True)
+    (package / "__init__.py").write_text(_init_module({m.name: m.module for m in done}))
     (package / "py.typed").write_text("")
-    return loaded
+    return done, failed

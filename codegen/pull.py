@@ -261,7 +261,7 @@ def _schemas(request: Request, body: bytes) -> tuple[dict[str, Any], list[Schema
     """The schema(s) in one 200 body, checked; the API's envelope unwrapped, paths located in the body."""
     model, url = request.model, redact(request.url)
     if request.endpoint.source != "api":
-        schema, problems = parse_schema(model, url, body)
+        schema, problems = parse_schema(model, url, body, side=request.sides[0])
         return {request.sides[0]: schema}, problems
     try:
         document = json.loads(body)
@@ -278,7 +278,7 @@ def _schemas(request: Request, body: bytes) -> tuple[dict[str, Any], list[Schema
     problems = []
     for side in request.sides:
         found[side] = document["result"].get(side)
-        for p in check_schema(model, url, found[side]):
+        for p in check_schema(model, url, found[side], side=side):
             problems.append(replace(p, path=f"$.result.{side}{p.path[1:]}"))
     return found, problems
 
