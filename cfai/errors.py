@@ -85,10 +85,16 @@ class CfaiError(Exception):
 
 class UnknownModel(CfaiError, LookupError):
     def __init__(self, model: str, known: Sequence[str]) -> None:
+        import difflib
+
         self.model = model
         self.known = tuple(known)
-        hint = ", ".join(self.known[:8]) + (" …" if len(self.known) > 8 else "")
-        super().__init__(f"unknown model {model!r}; known models: {hint or '(none)'}")
+        self.suggestions = tuple(difflib.get_close_matches(model, self.known, n=3, cutoff=0.6))
+        if self.suggestions:
+            hint = "did you mean " + " or ".join(self.suggestions) + "?"
+        else:
+            hint = "known models: " + (", ".join(self.known[:8]) + (" …" if len(self.known) > 8 else "") or "(none)")
+        super().__init__(f"unknown model {model!r}; {hint}")
 
 
 class InvalidPayload(CfaiError, ValueError):
