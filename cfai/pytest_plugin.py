@@ -53,6 +53,7 @@ class Contract:
         return self.registry.validator(model, side).errors(value)
 
     def __call__(self, model: str, payload: Any, side: str = "input") -> None:
+        __tracebackhide__ = True  # the user's assertion line, not ours, is where the failure is
         errors = self.errors(model, payload, side)
         if errors:
             lines = "\n".join(f"  {e.path}: {e.message} [rule {e.rule}, limit {e.limit!r}]" for e in errors)
@@ -61,6 +62,7 @@ class Contract:
             raise AssertionError(f"{len(errors)} contract error(s) against {against}:\n{lines}")
 
     def answer(self, model: str, body: Any) -> None:
+        __tracebackhide__ = True
         self(model, unwrap(body), "output")
 
 

@@ -116,10 +116,12 @@ class Answers:
         return (*self._generators[key], exact)
 
     def _generated(self, model: str, kind: str, body: Mapping[str, Any]) -> Answer:
-        digest = hashlib.sha256(f"{self.seed}\0{model}\0{kind}\0{_canonical(body, _STREAM_KEYS)}".encode()).digest()
+        variant = self.output_variant(model, kind, body)
+        # Keyed by the answer's format, not the route: /ai/run and /ai/v1 give the same answer.
+        key = f"{self.seed}\0{model}\0{variant}\0{_canonical(body, (*_STREAM_KEYS, 'model'))}"
+        digest = hashlib.sha256(key.encode()).digest()
         rng = random.Random(digest)
         text = " ".join(_WORDS[: 6 + rng.randrange(len(_WORDS) - 6)])
-        variant = self.output_variant(model, kind, body)
         generator, validator, exact = self._generator(model, variant)
         ident, created = digest[:12].hex(), 1_760_000_000 + int.from_bytes(digest[12:15], "big")
         usage = _usage(body, text)
