@@ -75,7 +75,7 @@ def run_gate(
     base_url: str | None = None,
     fail_on: str = "breaking",
     typecheck: bool = True,
-    options: Options = Options(),
+    options: Options | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Gate:
     """Run the gate against the schema root `schemas` (its models.toml names the tracked models).
@@ -93,7 +93,7 @@ def run_gate(
     with tempfile.TemporaryDirectory(prefix="cfai-gate-") as tmp:
         staged, out = Path(tmp) / "schemas", Path(tmp) / "generated"
         started = time.monotonic()
-        report = pull(chosen, endpoints, schemas, out=staged, options=options)
+        report = pull(chosen, endpoints, schemas, out=staged, options=options or Options())
         gate.seconds["pull"] = time.monotonic() - started
         say(f"pulled {len(chosen)} model(s) in {gate.seconds['pull']:.1f} s")
         gate.pull_problems = report.problems

@@ -33,10 +33,7 @@ __all__ = ["Answer", "Answers", "default_recordings"]
 
 _STREAM_KEYS = ("stream", "stream_options")
 _ATTEMPTS = 8
-_WORDS = (
-    "This is a mock answer from cfai serve: valid against the model's output schema, the same for the same "
-    "request and seed, and streamed in pieces that put back together give exactly this text."
-).split()
+_WORDS = ["This", "is", "a", "mock", "answer", "from", "cfai", "serve:", "valid", "against", "the", "model's", "output", "schema,", "the", "same", "for", "the", "same", "request", "and", "seed,", "and", "streamed", "in", "pieces", "that", "put", "back", "together", "give", "exactly", "this", "text."]
 
 
 def default_recordings() -> Path:

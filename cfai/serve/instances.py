@@ -33,7 +33,7 @@ _FORMATS = {
     "uuid": "00000000-0000-4000-8000-000000000000",
     "binary": "",
 }
-_WORDS = "the model answers with a mock reply generated from its output schema by cfai serve".split()
+_WORDS = ["the", "model", "answers", "with", "a", "mock", "reply", "generated", "from", "its", "output", "schema", "by", "cfai", "serve"]
 
 
 class NoInstance(ValueError):
@@ -119,7 +119,8 @@ class Instances:
         return None
 
     def _object(self, schema: Mapping[str, Any], rng: random.Random, hint: Mapping[str, Any] | None, depth: int) -> Any:
-        properties = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+        found = schema.get("properties")
+        properties: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         required = [k for k in schema.get("required", []) if isinstance(k, str)]
         hinted = list(hint or {})
         optional = [k for k in properties if k not in required and k not in hinted]
@@ -142,10 +143,12 @@ class Instances:
         return out
 
     def _array(self, schema: Mapping[str, Any], rng: random.Random, hint: list[Any] | None, depth: int) -> Any:
-        low = schema.get("minItems", 0) if isinstance(schema.get("minItems"), int) else 0
-        high = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else low + 2
+        at_least, at_most = schema.get("minItems"), schema.get("maxItems")
+        low: int = at_least if isinstance(at_least, int) else 0
+        high: int = at_most if isinstance(at_most, int) else low + 2
         count = max(low, min(high, len(hint) if hint else (low if depth >= _MAX_DEPTH else low + rng.randint(0, 1))))
-        prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
+        listed = schema.get("prefixItems")
+        prefix: list[Any] = listed if isinstance(listed, list) else []
         items = schema.get("items", {})
         out = []
         for index in range(count):
