@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cfai.cli import app
-from cfai.schemas import FILES, check_schema
 from codegen.catalog import Tracked, docs_path, endpoint, parse_tracked
+from cfai.cli import app
 from codegen.pipeline import generate, typecheck
 from codegen.pull import STATE_FILE, Options, canonical, pull
+from cfai.schemas import FILES, check_schema
 
 from .catalog_server import ACCOUNT, HTML_PAGE, TOKEN, CatalogServer, Fault
 from .conftest import CATALOG, GENERATED, SCHEMAS, catalog_models, need_catalog
@@ -342,8 +342,8 @@ def test_the_tracked_list_is_the_seed_models() -> None:
 @pytest.mark.parametrize(
     ("model", "path"),
     [
-        ("@cf/meta/llama-3.1-8b-instruct", "ai/models/meta/llama-3.1-8b-instruct"),
-        ("@hf/nousresearch/hermes-2-pro-mistral-7b", "ai/models/nousresearch/hermes-2-pro-mistral-7b"),
+        ("@cf/meta/llama-3.1-8b-instruct", "ai/models/%40cf/meta/llama-3.1-8b-instruct"),
+        ("@hf/nousresearch/hermes-2-pro-mistral-7b", "ai/models/%40hf/nousresearch/hermes-2-pro-mistral-7b"),
         ("openai/gpt-5.5", "ai/models/openai/gpt-5.5"),
     ],
 )
