@@ -342,8 +342,8 @@ def test_the_tracked_list_is_the_seed_models() -> None:
 @pytest.mark.parametrize(
     ("model", "path"),
     [
-        ("@cf/meta/llama-3.1-8b-instruct", "ai/models/%40cf/meta/llama-3.1-8b-instruct"),
-        ("@hf/nousresearch/hermes-2-pro-mistral-7b", "ai/models/%40hf/nousresearch/hermes-2-pro-mistral-7b"),
+        ("@cf/meta/llama-3.1-8b-instruct", "ai/models/meta/llama-3.1-8b-instruct"),
+        ("@hf/nousresearch/hermes-2-pro-mistral-7b", "ai/models/nousresearch/hermes-2-pro-mistral-7b"),
         ("openai/gpt-5.5", "ai/models/openai/gpt-5.5"),
     ],
 )
