@@ -106,9 +106,15 @@ def run_gate(
         started = time.monotonic()
         out.mkdir()
         try:
-            build(staged, out)
+            built = build(staged, out)
         except SchemaLoadError as exc:
             gate.build_problems = [str(p) for p in exc.problems]
+        else:
+            # A pipeline that skips an unusable model reports it instead of raising: count the
+            # skipped models whose schemas changed (one already skipped before is no news).
+            changed = {c.model for c in gate.changes}
+            skipped = getattr(built, "problems", None) or []
+            gate.build_problems = [str(p) for p in skipped if getattr(p, "model", None) in changed]
         gate.seconds["generate"] = time.monotonic() - started
         say(f"generated in {gate.seconds['generate']:.1f} s")
         if typecheck and not gate.build_problems:
