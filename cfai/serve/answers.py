@@ -123,9 +123,11 @@ class Answers:
         ident, created = digest[:12].hex(), 1_760_000_000 + int.from_bytes(digest[12:15], "big")
         usage = _usage(body, text)
         shape = "chat" if variant == "ChatCompletionsOutput" else "responses" if variant == "ResponsesOutput" else "native"
-        if kind == "chat" and not exact:
-            shape = "native"  # generate the model's own answer, then put it in the OpenAI shape
         hint = _hint(shape, model, text, ident, created, usage)
+        if kind == "chat" and not exact:
+            # The OpenAI-compatible endpoint of a model whose own output is not Chat Completions
+            # (`{"response": …}`): the OpenAI shape, which that model's schema does not describe.
+            return Answer(hint, text, "generated")
         problems: list[str] = []
         for attempt in range(_ATTEMPTS):
             try:
@@ -135,8 +137,6 @@ class Answers:
                 continue
             errors = validator.errors(output)
             if not errors:
-                if kind == "chat" and not exact:
-                    output = _hint("chat", model, _text_of(output) or text, ident, created, usage)
                 return Answer(output, _text_of(output), "generated")
             problems.append(str(errors[0]))
         raise NoInstance(f"no valid answer generated for {model} after {_ATTEMPTS} attempts: {problems[-1]}")

@@ -13,9 +13,10 @@ with another seed when a combination (`oneOf` exactly-one, a `pattern`) did not 
 
 from __future__ import annotations
 
+import json
 import random
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jsonschema_rs
@@ -46,7 +47,10 @@ class Instances:
     def __init__(self, schema: Any) -> None:
         self.root = schema
         self._defs = {k: schema[k] for k in ("$defs", "definitions") if isinstance(schema, Mapping) and k in schema}
-        self._fits: dict[int, Any] = {}
+        # Validators per sub-schema: nodes of the document by identity (the document is kept, so
+        # their ids stay theirs); nodes built on the way (merged branches) by content, bounded.
+        self._document = {id(node) for node in _nodes(schema)}
+        self._fits: dict[int | str, Any] = {}
 
     def make(self, rng: random.Random, hint: Any = None) -> Any:
         return self._value(self.root, rng, hint, 0)
@@ -57,7 +61,11 @@ class Instances:
         """Whether `hint` is valid against `schema` (a node of the document; its `$ref`s resolve)."""
         if hint is None and not isinstance(schema, Mapping):
             return False
-        key = id(schema)
+        key: int | str = id(schema)
+        if key not in self._document:
+            key = json.dumps(schema, sort_keys=True, default=repr)
+            if len(self._fits) > 4096:
+                self._fits = {k: v for k, v in self._fits.items() if isinstance(k, int)}
         if key not in self._fits:
             node = {**self._defs, **schema} if isinstance(schema, Mapping) else schema
             try:
@@ -66,6 +74,17 @@ class Instances:
                 self._fits[key] = None
         validator = self._fits[key]
         return validator is not None and bool(validator.is_valid(hint))
+
+    def _takes_whole(self, schema: Mapping[str, Any], hint: Any) -> bool:
+        """A hint is the answer at this node when it fits and says nothing the node does not name:
+        a combinator is descended into (its branches decide), and an object with `properties`
+        takes only a hint whose keys are all among them (else a model's own fields would be lost)."""
+        if not isinstance(schema, Mapping) or any(k in schema for k in ("oneOf", "anyOf", "allOf")):
+            return False
+        properties = schema.get("properties")
+        if isinstance(hint, Mapping) and isinstance(properties, Mapping) and not hint.keys() <= properties.keys():
+            return False
+        return self._fits_hint(schema, hint)
 
     def _resolve(self, schema: Any) -> Any:
         seen = 0
@@ -86,9 +105,9 @@ class Instances:
             return hint if hint is not None else "mock"
         if schema is False or not isinstance(schema, Mapping):
             raise NoInstance("the schema `false` admits no value")
-        if hint is not None and self._fits_hint(schema, hint):
-            return hint
         schema = self._resolve(schema)
+        if hint is not None and self._takes_whole(schema, hint):
+            return hint
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -122,20 +141,16 @@ class Instances:
         found = schema.get("properties")
         properties: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
         required = [k for k in schema.get("required", []) if isinstance(k, str)]
-        hinted = list(hint or {})
+        hinted = [k for k in hint or {} if k in properties]
         optional = [k for k in properties if k not in required and k not in hinted]
         chosen = required + [k for k in hinted if k not in required]
-        if depth < 3:  # a little of the rest, for variety; deeper down only what is asked for
+        if not chosen and depth < 3:  # nothing asked for: an answer with every field is the useful one
+            chosen = list(properties)
+        elif depth < 3:  # a little of the rest, for variety; deeper down only what is asked for
             chosen += [k for k in optional if rng.random() < 0.3]
         out: dict[str, Any] = {}
         for key in chosen:
-            sub = properties.get(key)
-            if sub is None:
-                extra = schema.get("additionalProperties", True)
-                if extra is False or (hint is None or key not in hint):
-                    continue
-                sub = extra if isinstance(extra, Mapping) else {}
-            out[key] = self._value(sub, rng, (hint or {}).get(key), depth + 1)
+            out[key] = self._value(properties.get(key, {}), rng, (hint or {}).get(key), depth + 1)
         minimum = schema.get("minProperties", 0)
         filler = schema.get("additionalProperties", True)
         while isinstance(minimum, int) and len(out) < minimum and filler is not False:
@@ -157,6 +172,13 @@ class Instances:
         if schema.get("uniqueItems") and len({repr(v) for v in out}) < len(out):
             raise NoInstance("uniqueItems: generated duplicates")
         return out
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    yield node
+    children = node.values() if isinstance(node, Mapping) else node if isinstance(node, list) else ()
+    for child in children:
+        yield from _nodes(child)
 
 
 def _merge(base: Mapping[str, Any], extra: Any) -> dict[str, Any]:
