@@ -279,3 +279,32 @@ def test_generated_answers_for_every_catalog_model(mock_root: Path) -> None:
         assert registry.validator(model, "output").errors(answer.output) == [], model
         assert again.answer(model, "run", {"prompt": "hi"}) == answer
     assert len(refused) <= 3, refused
+
+
+def test_cfai_serve_command(tmp_path: Path) -> None:
+    """The command itself, as a process: serves, answers, logs no token, stops on SIGTERM."""
+    from .servers import free_port
+
+    port = free_port()
+    command = [sys.executable, "-c", "from cfai.cli import main; main()", "serve", "--port", str(port), "--access-log"]
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}/client/v4"
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    answer = httpx.post(f"{base}/accounts/{ACCOUNT}/ai/run/openai/gpt-5.5", json={"input": "hi"},
+                                        headers={"Authorization": f"Bearer {TOKEN}"})
+                    break
+                except httpx.ConnectError:
+                    assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+                    time.sleep(0.1)
+            assert answer.status_code == 200 and answer.json()["success"] is True
+        finally:
+            server.terminate()
+            server.wait(10)
+    output = log.read_text()
+    assert "base URL http://127.0.0.1:" in output and "/ai/run/openai/gpt-5.5" in output
+    assert TOKEN not in output
