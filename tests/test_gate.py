@@ -18,10 +18,9 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from cfai.cli import app
-from codegen.pull import STATE_FILE
 
 from .catalog_server import CatalogServer, Fault
-from .conftest import GENERATED, ROOT, SCHEMAS
+from .conftest import GENERATED, ROOT, SCHEMAS, SEED_MODELS
 
 WORKFLOW = ROOT / "examples" / "github-actions" / "cfai-gate.yml"
 NO_ENV = {"CLOUDFLARE_ACCOUNT_ID": None, "CLOUDFLARE_API_TOKEN": None, "CLOUDFLARE_BASE_URL": None}
@@ -40,8 +39,12 @@ def server() -> Iterator[CatalogServer]:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A user's repository: schemas/ (models.toml) and generated/, as the working directory."""
-    shutil.copytree(SCHEMAS, tmp_path / "schemas", ignore=shutil.ignore_patterns(STATE_FILE))
+    """A user's repository tracking the seed models (schemas/ with its models.toml, and generated/), as
+    the working directory; the seed models only, whatever else this project's schemas/ holds."""
+    for model in SEED_MODELS:
+        shutil.copytree(SCHEMAS / model, tmp_path / "schemas" / model)
+    tracked = "".join(f'[[model]]\nname = "{m}"\nsource = "docs"\n\n' for m in ("openai/gpt-5.5", "openai/gpt-5.1-chat"))
+    (tmp_path / "schemas" / "models.toml").write_text(tracked)
     shutil.copytree(GENERATED, tmp_path / "generated", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
