@@ -180,3 +180,45 @@ def main() -> None:  # pragma: no cover - console entry for `cfai`
     except CfaiError as exc:
         err.print(f"[red]error:[/red] {exc}")
         sys.exit(2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on. Keep 127.0.0.1 unless others must reach it.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8788,
+    schemas: SchemasOpt = None,
+    recordings: Annotated[
+        Path | None,
+        typer.Option(help="Recorded answers (<model>/<case>.json). Default: the bundled recordings, or $CFAI_RECORDINGS."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the generated answers: same request and seed, same answer.")] = 0,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option("--fault", help="A fault for every request, as the cfai-fault header: 429;retry-after=1, 500, latency=200ms, truncate, cut-stream=5."),
+    ] = None,
+    max_body: Annotated[int, typer.Option("--max-body", min=1, help="Largest request body accepted, in bytes.")] = 10 * 1024 * 1024,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log every request (method, path, status; never headers).")] = False,
+) -> None:
+    """Serve a contract mock of Cloudflare's AI API: requests validated, answers recorded or generated from the output schema.
+
+    Point a client at http://HOST:PORT/client/v4 (CLOUDFLARE_BASE_URL) or, for the openai SDK,
+    http://HOST:PORT/client/v4/accounts/ACCOUNT/ai/v1. Exit 0 on Ctrl-C, 2 on a usage error.
+    """
+    from .serve import ServeConfig, serve_forever
+    from .validate import Registry
+
+    registry = Registry(schemas)
+    if not registry.root.is_dir():
+        raise typer.BadParameter(f"{registry.root} is not a folder", param_hint="--schemas")
+    from .serve.fault_modes import parse
+
+    if problems := parse(",".join(fault or []), "--fault")[1]:
+        raise typer.BadParameter("; ".join(problems), param_hint="--fault")
+    config = ServeConfig(schemas, recordings, seed, ",".join(fault or []), max_body)
+    err.print(
+        f"cfai serve: {len(registry.models())} model(s) from {registry.root}; "
+        f"base URL http://{host}:{port}/client/v4 (Ctrl-C stops)",
+        markup=False,
+        highlight=False,
+    )
+    serve_forever(config, host=host, port=port, access_log=access_log)

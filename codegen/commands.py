@@ -268,3 +268,60 @@ def models(
     (out if out.is_terminal else Console(width=200, soft_wrap=True)).print(table)
 
 
+
+
+@app.command()
+def gate(
+    schemas: Annotated[Path, typer.Option(help="The committed schema root; its models.toml lists the tracked models.")] = Path("schemas"),
+    source: Annotated[str | None, typer.Option(help="docs or api, for every model. Default: each model's source in models.toml.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Fetch from this base URL instead (a mirror, a test server).")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="breaking or any: which changes fail the gate.")] = "breaking",
+    junit_xml: Annotated[Path | None, typer.Option("--junit-xml", help="Write a JUnit XML report here (a test case per model).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff rows and the outcome as JSON.")] = False,
+    mypy: Annotated[bool, typer.Option(help="Type-check the bindings generated from the pulled schemas.")] = True,
+    retries: Annotated[int, typer.Option(min=0, max=10, help="Retries after a 5xx, 429, timeout or dropped connection.")] = 3,
+    timeout: Annotated[float, typer.Option(min=0.01, help="Seconds for one attempt, body included.")] = 20.0,
+) -> None:
+    """Pull the tracked models into a temporary folder, diff them against --schemas, generate and type-check: the CI gate.
+
+    Nothing in the working tree is written (only --junit-xml). Exit 0: passed; 1: changes meeting
+    --fail-on, or the published schemas do not generate or type-check; 2: usage; 3: a model could not be pulled.
+    """
+    import os
+
+    from .catalog import UsageError
+    from .gate import junit_xml as render
+    from .gate import run_gate, summary
+    from .pull import Options
+
+    if fail_on not in ("breaking", "any"):
+        raise typer.BadParameter("must be breaking or any", param_hint="--fail-on")
+    try:
+        result = run_gate(
+            schemas, env=os.environ, source=source, base_url=base_url, fail_on=fail_on, typecheck=mypy,
+            options=Options(retries=retries, timeout=timeout),
+            progress=lambda message: err.print(f"  {message}", style="dim", markup=False),
+        )
+    except UsageError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except SchemaLoadError as exc:
+        _problems(exc.problems, False)
+        raise typer.Exit(2) from None
+    if junit_xml is not None:
+        junit_xml.parent.mkdir(parents=True, exist_ok=True)
+        junit_xml.write_text(render(result), encoding="utf-8")
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), default=repr))
+    else:
+        for c in result.changes:
+            marker = "[red]breaking[/red]" if result.failing(c) else "[dim]" + c.level + "[/dim]"
+            where = ("" if c.side == "model" else f"{c.side} ") + c.path + (f" ({c.variant})" if c.variant else "")
+            out.print(f"{marker} {c.rule} {c.model} {where}: {_short(c.old, 30)} → {_short(c.new, 30)}", highlight=False)
+        if result.pull_problems:
+            _problems(tuple(result.pull_problems), False)
+        for line in (*result.build_problems, *result.type_errors):
+            err.print(f"[red]bindings:[/red] {line}", highlight=False)
+        for line in summary(result):
+            out.print(line, highlight=False)
+    raise typer.Exit(result.exit_code)
