@@ -1,0 +1,73 @@
+"""Secrets out of server-provided text: the one place a token is scrubbed before it is shown.
+
+A server we do not control may echo our `Authorization` header back, in a 401 body, an HTML error
+page, a `success: false` envelope, an event of a stream or even a successful answer. Whatever a
+server sends passes through a `Redactor` before it reaches an exception, a warning, a log or the
+terminal; it replaces each secret's value, in every spelling a server is likely to echo it (as sent,
+URL-quoted, JSON-escaped, base64), and any `Bearer <credential>` with `***`.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import re
+from collections.abc import Iterable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+__all__ = ["MASK", "Redactor"]
+
+MASK = "***"
+# A credential after `Bearer`, whatever it is: the header shape itself marks it secret.
+_BEARER = re.compile(r"(?i)(bearer\s+)(?!\*\*\*)[^\s\"'<>,;]+")
+_MAX_DEPTH = 200  # deeper values are not walked (nothing we parse or accept is that deep)
+
+E = TypeVar("E", bound=BaseException)
+
+
+def _spellings(secret: str) -> set[str]:
+    forms = {secret, quote(secret, safe=""), json.dumps(secret)[1:-1]}
+    raw = secret.encode()
+    forms |= {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+    return {f for f in forms if len(f) >= 4}  # a 1-3 character "token" would blank out ordinary text
+
+
+class Redactor:
+    """Replaces the given secrets (and `Bearer …` credentials) with `***` in text and JSON values."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        forms = set().union(*(_spellings(s) for s in secrets if s)) if secrets else set()
+        # Longest first, so that a secret containing another is masked whole.
+        self._forms = sorted(forms, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, self._forms))) if self._forms else None
+
+    def text(self, value: str) -> str:
+        if self._pattern is not None:
+            value = self._pattern.sub(MASK, value)
+        return _BEARER.sub(lambda m: m.group(1) + MASK, value) if "earer" in value or "EARER" in value else value
+
+    def value(self, value: Any, depth: int = 0) -> Any:
+        """A JSON-like value with every string (keys included) redacted; the same object if unchanged."""
+        if isinstance(value, str):
+            return self.text(value)
+        if depth > _MAX_DEPTH:
+            return value
+        if isinstance(value, dict):
+            return {self.text(k) if isinstance(k, str) else k: self.value(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self.value(v, depth + 1) for v in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {f.name: self.value(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+            return dataclasses.replace(value, **changes)
+        return value
+
+    def error(self, exc: E) -> E:
+        """`exc` with every string it carries redacted, in place: its message and args, and the
+        attributes the client's errors hold (`message`, `excerpt`, `errors`, `partial`)."""
+        exc.args = tuple(self.value(a) for a in exc.args)
+        for name, current in list(vars(exc).items()):
+            if isinstance(current, str | list | tuple | dict) or dataclasses.is_dataclass(current):
+                setattr(exc, name, self.value(current))
+        return exc
