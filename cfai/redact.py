@@ -71,3 +71,26 @@ class Redactor:
             if isinstance(current, str | list | tuple | dict) or dataclasses.is_dataclass(current):
                 setattr(exc, name, self.value(current))
         return exc
+
+    def stream(self) -> StreamRedactor:
+        return StreamRedactor(self)
+
+
+class StreamRedactor:
+    """`Redactor.text` for text printed piece by piece: a secret split across two pieces is still
+    caught, because the last `len(longest spelling) - 1` characters are held back until more comes."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._hold = max((len(f) for f in redactor._forms), default=1) - 1
+        self._pending = ""
+
+    def feed(self, text: str) -> str:
+        text = self._redactor.text(self._pending + text)
+        cut = max(0, len(text) - self._hold)
+        out, self._pending = text[:cut], text[cut:]
+        return out
+
+    def flush(self) -> str:
+        out, self._pending = self._redactor.text(self._pending), ""
+        return out
