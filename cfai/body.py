@@ -45,9 +45,14 @@ class Decoder:
                 raise UnsupportedEncoding(f"Content-Encoding {coding!r} was not asked for ({ACCEPT_ENCODING})")
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
-        chunks = [raw]
-        for stage in self._zlib:
-            chunks = [out for chunk in chunks for out in _inflate(stage, chunk, self.cap - self.total)]
+        chunks, room = [raw], self.cap - self.total
+        for stage in self._zlib:  # each stage stops once its output passes the room left
+            out: list[bytes] = []
+            for chunk in chunks:
+                out += _inflate(stage, chunk, room - sum(map(len, out)))
+                if sum(map(len, out)) > room:
+                    break
+            chunks = out
         for chunk in chunks:
             self.total += len(chunk)
             if self.total > self.cap:
