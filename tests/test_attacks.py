@@ -27,14 +27,14 @@ import subprocess
 import sys
 import threading
 import time
-import tracemalloc
 import traceback
+import tracemalloc
 import warnings
 import zlib
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
@@ -255,7 +255,7 @@ class RawServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.sock.getsockname()[1]}/client/v4"
 
-    def __enter__(self) -> RawServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
