@@ -189,7 +189,7 @@ def run_model(
     model: Annotated[str, typer.Option("--model", "-m", help="Model name, e.g. openai/gpt-5.1-chat.")],
     stream: Annotated[bool, typer.Option("--stream", help="Stream; print the text as it arrives.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate, print the request, send nothing (no credentials needed).")] = False,
-    timeout: Annotated[float, typer.Option(min=0.001, help="Seconds for each attempt, whole (connect to last byte); a stream's first event.")] = 60.0,
+    timeout: Annotated[float, typer.Option(min=0.001, help="Seconds for each attempt, whole (connect to last byte; for --stream, until it starts).")] = 60.0,
     base_url: Annotated[str | None, typer.Option("--base-url", help="API base URL. Default: CLOUDFLARE_BASE_URL, else Cloudflare's.")] = None,
     allow_insecure_http: Annotated[bool, typer.Option("--allow-insecure-http", help="Allow sending the token over plain http to a host that is not loopback.")] = False,
     schemas: SchemasOpt = None,
