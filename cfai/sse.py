@@ -17,24 +17,27 @@ __all__ = ["EventParser"]
 class EventParser:
     def __init__(self) -> None:
         self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._pending = ""
+        self._pending: list[str] = []  # the unfinished line, in pieces: joined once its end arrives
         self._data: list[str] = []
         self._seen = False  # whether the current event had any field
 
     def feed(self, raw: bytes) -> Iterator[str]:
         """The data of each event completed by `raw`."""
-        text = self._pending + self._text.decode(raw)
+        text = self._text.decode(raw)
+        if "\n" not in text and "\r" not in text:
+            self._pending.append(text)  # a long line costs its length once, not once per piece
+            return
+        text = "".join(self._pending) + text
         # A trailing `\r` may be the first half of `\r\n`: keep it for the next piece.
-        cut = len(text) - 1 if text.endswith("\r") else len(text)
-        text, self._pending = text[:cut], text[cut:]
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        self._pending = lines.pop() + self._pending
+        keep = "\r" if text.endswith("\r") else ""
+        lines = text[: len(text) - len(keep)].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self._pending = [lines.pop() + keep]
         for line in lines:
             yield from self._line(line)
 
     def close(self) -> Iterator[str]:
         """At the end of the stream: an event still missing its blank line is dropped, as the spec says."""
-        self._data, self._seen, self._pending = [], False, ""
+        self._data, self._seen, self._pending = [], False, []
         return iter(())
 
     def _line(self, line: str) -> Iterator[str]:
