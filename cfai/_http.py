@@ -258,7 +258,9 @@ def parse(
         body = loads(content)
     except NotJSON as exc:  # not UTF-8, NaN, nested too deep included
         text = content.decode("utf-8", errors="replace")
-        what = f"JSON cut short after {len(content)} bytes" if _unclosed(text) else f"not JSON ({exc})"
+        # (_unclosed walks the text in Python: only worth it, and cheap, on an answer of ordinary size)
+        cut = len(content) <= 1 << 20 and _unclosed(text)
+        what = f"JSON cut short after {len(content)} bytes" if cut else f"not JSON ({exc})"
         message = f"body is {what}: {excerpt(text, 80)!r}"
         raise ResponseDecodeError(message, model=model, path=path, status=status, excerpt=excerpt(text)) from None
     if isinstance(body, Mapping) and body.get("success") is False:  # an envelope that failed with a 2xx

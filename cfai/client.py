@@ -29,7 +29,8 @@ Bounds (defaults in brackets): `timeout` [60 s] bounds each attempt whole (conne
 headers and body; enforced at the socket by `cfai.deadline`, since httpx's own timeouts are per
 read); an answer is read up to `max_response_bytes` [16 MiB] after decompression (`cfai.body`); a
 stream ends in `StreamTimeout` when no event arrives for `stream_idle_timeout` [60 s] or it runs past
-`stream_timeout` [600 s]; retries as above.
+`stream_timeout` [600 s]; retries as above. With an injected `transport`/`http_client` the deadline
+is checked between reads only (the socket-level bound needs the client's own transport).
 """
 
 from __future__ import annotations

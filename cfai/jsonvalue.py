@@ -99,14 +99,14 @@ def problems(value: Any) -> list[tuple[str, str, str]]:
         if kind not in (dict, list, tuple):
             what = next((t.__name__ for t in _SCALARS if isinstance(node, t)), None)
             hint = f": pass {what}(value)" if what and what != "NoneType" else ""
-            found.append((json_path(path), "json", f"a {kind.__name__} is not a JSON value{hint}"))
+            found.append((json_path(path), "json", f"{kind.__name__} is not a JSON type{hint}"))
             continue
         if len(path) + 1 > MAX_DEPTH:
             found.append((json_path(path), "depth", f"nested deeper than {MAX_DEPTH} levels"))
             continue
         for key, child in _children(node):
             if kind is dict and not isinstance(key, str):
-                found.append((json_path(path), "json", f"key {key!r} is a {type(key).__name__}, not a string"))
+                found.append((json_path(path), "json", f"key {key!r} is not a string ({type(key).__name__})"))
                 continue
             stack.append((child, (*path, key)))
     found.sort(key=lambda p: p[0])
