@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from codegen.catalog import docs_path
 from cfai.schemas import FILES, discover
+from codegen.catalog import docs_path
 
 ACCOUNT = "test-account"
 TOKEN = "test-token-s3cr3t-do-not-print"

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from cfai.cli import app
 from cfai.errors import GenerationError, SchemaLoadError
-from codegen.pipeline import generate
 from cfai.validate import Registry
+from codegen.pipeline import generate
 
 from .conftest import CATALOG, GENERATED, ROOT, SCHEMAS, load_json
 

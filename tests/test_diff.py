@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cfai.cli import app
-from codegen.diff import BREAKING, NON_BREAKING, RULES, Change, diff_models, diff_schema, load_root
 from cfai.schemas import check_schema
+from codegen.diff import BREAKING, NON_BREAKING, RULES, Change, diff_models, diff_schema, load_root
 
 from .conftest import CATALOG, ROOT, SCHEMAS, catalog_models, load_json, need_catalog
 

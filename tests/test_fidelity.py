@@ -38,8 +38,8 @@ from jsonschema.exceptions import ValidationError
 
 from cfai.errors import json_path
 from cfai.naming import variant_names, variants
-from codegen.strategies import from_schema
 from cfai.validate import ModelValidator, Registry, default_registry
+from codegen.strategies import from_schema
 
 from .conftest import ROOT, SCHEMAS, SEED_MODELS, catalog_models, load_json, need_catalog
 

@@ -7,8 +7,8 @@ import importlib
 from openapi_spec_validator import validate as validate_spec
 
 from cfai.naming import module_name
-from codegen.openapi import document
 from cfai.schemas import discover, read_model
+from codegen.openapi import document
 
 from .conftest import GENERATED, SCHEMAS, load_json
 

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfai.naming import variant_names, variants
-from codegen.strategies import Bound, bounds, from_schema, instance_with, just_inside, just_outside
 from cfai.validate import Registry, default_registry
+from codegen.strategies import Bound, bounds, from_schema, instance_with, just_inside, just_outside
 
 from .conftest import SEED_MODELS, catalog_models, load_generated, need_catalog
 

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from codegen.catalog import Tracked, docs_path, endpoint, parse_tracked
 from cfai.cli import app
+from cfai.schemas import FILES, check_schema
+from codegen.catalog import Tracked, docs_path, endpoint, parse_tracked
 from codegen.pipeline import generate, typecheck
 from codegen.pull import STATE_FILE, Options, canonical, pull
-from cfai.schemas import FILES, check_schema
 
 from .catalog_server import ACCOUNT, HTML_PAGE, TOKEN, CatalogServer, Fault
 from .conftest import CATALOG, GENERATED, SCHEMAS, catalog_models, need_catalog
