@@ -168,6 +168,7 @@ def prepare(
     base_url: str,
     account_id: str,
     token: str,
+    redact: Redactor,
     timeout: httpx.Timeout,
     kind: Kind,
     model: str,
@@ -204,7 +205,7 @@ def prepare(
     request = httpx.Request("POST", url, content=content, headers=headers, extensions={"timeout": timeout.as_dict()})
     options = body.get("stream_options") if isinstance(body, Mapping) else None
     include_usage = isinstance(options, Mapping) and options.get("include_usage") is True
-    return Call(model, kind, urlsplit(url).path, request, variant, include_usage, host_of(url), Redactor([token]))
+    return Call(model, kind, urlsplit(url).path, request, variant, include_usage, host_of(url), redact)
 
 
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:

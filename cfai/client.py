@@ -98,6 +98,7 @@ from .faults import (
     StreamTimeout,
     UsageError,
 )
+from .redact import Redactor, guard_logs
 from .sse import EventParser
 from .stream import Reassembled
 from .validate import Registry, default_registry
@@ -192,6 +193,9 @@ class _BaseClient:
             )
         self.account_id = account_id
         self._token = _Secret(api_token)
+        # One redactor per client: the clients' errors and warnings (`Retrying.stamp`) and the
+        # loggers of httpx/httpcore, which log response headers at DEBUG, go through it.
+        self._redact = guard_logs(Redactor([api_token]))
         base_url = base_url or os.environ.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -220,6 +224,7 @@ class _BaseClient:
             base_url=self.base_url,
             account_id=self.account_id,
             token=self._token.reveal(),
+            redact=self._redact,
             timeout=self.timeout,
             kind=kind,
             model=model,

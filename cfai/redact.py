@@ -12,12 +12,15 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import logging
 import re
+import threading
+import weakref
 from collections.abc import Iterable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-__all__ = ["MASK", "Redactor"]
+__all__ = ["MASK", "Redactor", "guard_logs"]
 
 MASK = "***"
 # A credential after `Bearer`, whatever it is: the header shape itself marks it secret.
@@ -94,3 +97,43 @@ class StreamRedactor:
     def flush(self) -> str:
         out, self._pending = self._redactor.text(self._pending), ""
         return out
+
+
+# Loggers that may print what a server sent: httpcore logs response headers at DEBUG, httpx the
+# status line, ours never server text. A filter on a logger sees only its own records, not its
+# children's, hence each by name.
+_LOGGERS = (
+    "cfai", "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks"
+)
+_live: weakref.WeakSet[Redactor] = weakref.WeakSet()
+_install = threading.Lock()
+
+
+class _LogRedactor(logging.Filter):
+    """Rewrites a record whose text holds a secret of a live client; costs nothing unless the logger
+    is enabled for the record's level (filters run after that check)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redactors = list(_live)
+        if redactors:
+            text = clean = record.getMessage()
+            for redactor in redactors:
+                clean = redactor.text(clean)
+            if clean != text:
+                record.msg, record.args = clean, ()
+        return True
+
+
+_filter = _LogRedactor()
+
+
+def guard_logs(redactor: Redactor) -> Redactor:
+    """Keep `redactor`'s secrets out of the HTTP loggers for as long as it lives; `redactor` itself."""
+    with _install:
+        if not _live:
+            for name in _LOGGERS:
+                logger = logging.getLogger(name)
+                if _filter not in logger.filters:
+                    logger.addFilter(_filter)
+        _live.add(redactor)
+    return redactor

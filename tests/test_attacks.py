@@ -113,7 +113,7 @@ def _serve(httpserver: HTTPServer, replies: list[dict[str, Any]]) -> None:
     def answer(request: Request) -> Response:
         spec = queue.pop(0) if len(queue) > 1 else queue[0]
         auth = request.headers.get("Authorization") or f"Bearer {TOKEN}"
-        headers = dict(spec.get("headers", {}))
+        headers = {k: _fill(v, auth) for k, v in spec.get("headers", {}).items()}
         if spec.get("split_token_events"):
             body = _split_token_events()
         elif "json" in spec:
