@@ -23,8 +23,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from cfai.baseurl import check_base_url
 from cfai.errors import CfaiError, SchemaProblem, json_path
-from cfai.faults import cloudflare_errors
+from cfai.faults import InvalidBaseURL, cloudflare_errors
+from cfai.redact import Redactor
 
 __all__ = [
     "API_BASE_URL",
@@ -181,6 +183,10 @@ def endpoint(source: str, env: Mapping[str, str], base_url: str | None = None) -
         raise UsageError(f"base URL {redact(base)!r} is not an http(s):// URL")
     if source == "docs":
         return Endpoint("docs", base)
+    try:  # the token goes over plain http only to loopback, unless CFAI_ALLOW_INSECURE_HTTP=1
+        check_base_url(base)
+    except InvalidBaseURL as exc:
+        raise UsageError(str(exc)) from None
     missing = [name for name in ("CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN") if not env.get(name)]
     if missing:
         raise UsageError(f"the API source needs {' and '.join(missing)} in the environment")
@@ -216,6 +222,14 @@ def list_models(
     where: Endpoint, *, per_page: int = 50, timeout: float = 20.0, transport: httpx.BaseTransport | None = None
 ) -> tuple[list[dict[str, Any]], list[SchemaProblem]]:
     """Every model of the account's catalog, following `?page=N&per_page=M` until `total_count`."""
+    listed, problems = _list_models(where, per_page, timeout, transport)
+    redactor = Redactor([where.token])  # the token out of whatever the server said, before it is shown
+    return redactor.value(listed), [redactor.value(p) for p in problems]
+
+
+def _list_models(
+    where: Endpoint, per_page: int, timeout: float, transport: httpx.BaseTransport | None
+) -> tuple[list[dict[str, Any]], list[SchemaProblem]]:
     models: list[dict[str, Any]] = []
     transport = transport or httpx.HTTPTransport(retries=2)
     with httpx.Client(headers=where.headers, timeout=timeout, transport=transport, follow_redirects=True) as client:

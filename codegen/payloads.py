@@ -56,7 +56,7 @@ def payload_schema(titled: Mapping[str, Any], chunk_and_output: tuple[str, ...])
         out["$defs"] = defs
     else:
         out.pop("$defs", None)
-    for root in variants(out) or [out]:
+    for root in [b for b in variants(out) if isinstance(b, dict)] or [out]:
         if isinstance(root.get("properties"), dict):
             root["properties"].pop("stream", None)
             if isinstance(root.get("required"), list) and "stream" in root["required"]:

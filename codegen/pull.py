@@ -29,6 +29,7 @@ import httpx
 
 from cfai.errors import SchemaProblem
 from cfai.faults import cloudflare_errors, excerpt, retry_after
+from cfai.redact import Redactor
 from cfai.schemas import FILES, check_schema, parse_schema
 
 from .atomic import swap_in
@@ -246,7 +247,7 @@ async def _fetch_all(
     ) as client:
 
         async def one(request: Request) -> Answer:
-            answer = _accept(await _fetch(client, gate, request, options))  # checked while others are in flight
+            answer = _scrubbed(_accept(await _fetch(client, gate, request, options)))  # checked while others are in flight
             if done:
                 done(answer)
             return answer
@@ -296,6 +297,20 @@ def _accept(answer: Answer) -> Answer:
         return replace(
             answer, problems=(SchemaProblem(answer.request.model, redact(answer.request.url), "$", f"not JSON: {exc}"),)
         )
+
+
+def _scrubbed(answer: Answer) -> Answer:
+    """The API token out of everything the server said (`cfai.redact`), before it can reach the
+    terminal; a schema that echoes the token is refused rather than written to a file."""
+    token = answer.request.endpoint.token
+    redactor = Redactor([token])
+    problems = tuple(redactor.value(p) for p in answer.problems)
+    files = answer.files
+    if token and any(redactor.text(data.decode("utf-8", "replace")) != data.decode("utf-8", "replace") for data in files.values()):
+        where = redact(answer.request.url)
+        problems += (SchemaProblem(answer.request.model, where, "$", "the answer contains the API token: refused"),)
+        files = {}
+    return replace(answer, problem=answer.problem and redactor.text(answer.problem), problems=problems, files=files)
 
 
 def _judge(model: str, answers: Sequence[Answer], local: Mapping[str, bytes]) -> Outcome:

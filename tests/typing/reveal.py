@@ -1,5 +1,7 @@
 """What a type checker knows about each call: the payload is checked, the reply is the model's type."""
 
+from typing import reveal_type
+
 from cfai import AsyncClient, Client
 
 client = Client("account", "token")
