@@ -199,7 +199,7 @@ def run_model(
     Prints the answer's JSON (or the streamed text) on stdout. Exit 0 ok, 1 invalid payload (nothing
     sent; the errors on stderr), 2 usage error, 3 server or network error.
     """
-    from .client import APIError, Client, InvalidPayload, MissingCredentials, UsageError, redacted
+    from .client import APIError, ClientCore as Client, InvalidPayload, MissingCredentials, UsageError, redacted
     from .redact import Redactor
     from .validate import Registry, default_registry
 
@@ -236,13 +236,13 @@ def run_model(
                     err.print(f"note: {' and '.join(placeholders)} not set: placeholders shown", markup=False, highlight=False)
             elif stream:
                 text = redact.stream()
-                with client.run(model, payload, stream=True) as chunks:
+                with client.run_untyped(model, payload, stream=True) as chunks:
                     for _ in chunks:
                         sys.stdout.write(text.feed(_delta_text(chunks.chunks[-1])))
                         sys.stdout.flush()
                 sys.stdout.write(text.flush() + "\n")
             else:
-                answer = client.run(model, payload)
+                answer = client.run_untyped(model, payload)
                 sys.stdout.write(json.dumps(redact.value(answer.output), ensure_ascii=False, indent=2) + "\n")
         except InvalidPayload as exc:
             err.print(f"[red]✗[/red] invalid payload, nothing sent: {len(exc.errors)} error(s) against {model}")

@@ -1,5 +1,10 @@
 """The client users hold: validated requests, typed answers, typed faults, bounded retries.
 
+`ClientCore`/`AsyncClientCore` here do the work; `cfai.Client`/`cfai.AsyncClient` are them with the
+per-model signatures generated for every shipped model (`cfai_models._client`): `run`,
+`chat_completions` and `responses` typed by the model's name, and `run_untyped`, the loose path for
+a model the bindings do not know.
+
     from cfai import Client
 
     with Client() as client:  # CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN[, CLOUDFLARE_BASE_URL]
@@ -50,7 +55,7 @@ from collections.abc import (
     Mapping,
 )
 from dataclasses import dataclass, replace
-from typing import Any, Generic, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, overload
 
 import httpx
 import pydantic
@@ -103,17 +108,22 @@ from .sse import EventParser
 from .stream import Reassembled
 from .validate import Registry, default_registry
 
+if TYPE_CHECKING:
+    from cfai_models._client import AsyncClient, Client
+
 __all__ = [
     "APIConnectionError",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncClientCore",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "CfaiError",
     "Client",
+    "ClientCore",
     "CloudflareError",
     "InvalidPayload",
     "MissingCredentials",
@@ -132,6 +142,19 @@ __all__ = [
     "UsageError",
     "redacted",
 ]
+
+# Where `run_untyped` sends a payload: /ai/run/{model}, or an OpenAI-compatible endpoint.
+Endpoint = Literal["run", "chat_completions", "responses"]
+
+
+def __getattr__(name: str) -> Any:
+    # `Client`/`AsyncClient` are the cores below with the per-model signatures generated for the
+    # models this package ships (`cfai_models._client`), which subclasses them: imported on use.
+    if name in ("Client", "AsyncClient"):
+        from cfai_models import _client
+
+        return getattr(_client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -241,8 +264,8 @@ class _BaseClient:
                 body = {**payload, "stream": True}
         return self._prepare("run", model, body, stream)
 
-    def _openai_body(self, model: str, first: tuple[str, Any], stream: bool, params: dict[str, Any]) -> dict[str, Any]:
-        body = {"model": model, first[0]: first[1], **params}
+    def _openai_body(self, model: str, stream: bool, params: Mapping[str, Any]) -> dict[str, Any]:
+        body = {"model": model, **params}
         if stream:
             body["stream"] = True
         return body
@@ -254,7 +277,7 @@ class _BaseClient:
         return _Limits(self.max_response_bytes, self.stream_idle_timeout, self.stream_timeout)
 
 
-class Client(_BaseClient):
+class ClientCore(_BaseClient):
     """A synchronous client. `transport` (an `httpx.BaseTransport`) or a whole `http_client` may be
     injected; a given `http_client` is not closed by `close()`: whoever opened it closes it. `sleep`
     is called with each retry wait (tests pass a recorder)."""
@@ -299,38 +322,37 @@ class Client(_BaseClient):
         self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
         self._sleep = sleep
 
-    @overload
-    def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False) -> Response[Model]: ...
-    @overload
-    def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[True]) -> Stream[Any]: ...
-    def run(self, model: str, payload: Mapping[str, Any], *, stream: bool = False) -> Response[Model] | Stream[Any]:
-        """POST `payload` to `/ai/run/{model}`; the answer's envelope is unwrapped."""
+    def _run(self, model: str, payload: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
         call = self._prepare_run(model, payload, stream)
         return self._stream(call) if stream else self._request(call)
 
-    @overload
-    def chat_completions(
-        self, *, model: str, messages: list[Any], stream: Literal[False] = False, **params: Any
-    ) -> Response[Model]: ...
-    @overload
-    def chat_completions(self, *, model: str, messages: list[Any], stream: Literal[True], **params: Any) -> Stream[Model]: ...
-    def chat_completions(
-        self, *, model: str, messages: list[Any], stream: bool = False, **params: Any
-    ) -> Response[Model] | Stream[Model]:
-        """POST to `/ai/v1/chat/completions` with `model` in the body."""
-        call = self._prepare("chat", model, self._openai_body(model, ("messages", messages), stream, params), stream)
+    def _chat(self, model: str, params: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
+        call = self._prepare("chat", model, self._openai_body(model, stream, params), stream)
+        return self._stream(call) if stream else self._request(call)
+
+    def _responses(self, model: str, params: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
+        call = self._prepare("responses", model, self._openai_body(model, stream, params), stream)
         return self._stream(call) if stream else self._request(call)
 
     @overload
-    def responses(self, *, model: str, input: Any, stream: Literal[False] = False, **params: Any) -> Response[Model]: ...
+    def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run"
+    ) -> Response[Any]: ...
     @overload
-    def responses(self, *, model: str, input: Any, stream: Literal[True], **params: Any) -> Stream[dict[str, Any]]: ...
-    def responses(
-        self, *, model: str, input: Any, stream: bool = False, **params: Any
-    ) -> Response[Model] | Stream[dict[str, Any]]:
-        """POST to `/ai/v1/responses`. Streamed, the events come as dicts (no schema is published)."""
-        call = self._prepare("responses", model, self._openai_body(model, ("input", input), stream, params), stream)
-        return self._stream(call) if stream else self._request(call)
+    def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run"
+    ) -> Stream[Any]: ...
+    def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run"
+    ) -> Response[Any] | Stream[Any]:
+        """The loose path, for a model the bindings do not type (a newer model, a pulled schema).
+
+        Validated at run time like every call, against the schema the registry holds for `model`;
+        typed loosely (`Response[Any]`). `endpoint`: `run` (`/ai/run/{model}`), or the
+        OpenAI-compatible `chat_completions` / `responses` (the payload is the body, without `model`).
+        """
+        send = {"run": self._run, "chat_completions": self._chat, "responses": self._responses}[endpoint]
+        return send(model, payload, stream=stream)
 
     def close(self) -> None:
         if self._owns_http:
@@ -552,7 +574,7 @@ def _body_refused(call: Call, response: httpx.Response, exc: Exception) -> APIEr
     return ResponseDecodeError(str(exc), model=call.model, path=call.path, status=status)
 
 
-class AsyncClient(_BaseClient):
+class AsyncClientCore(_BaseClient):
     """The asynchronous twin of `Client`: same arguments (`transport` an `httpx.AsyncBaseTransport`,
     `http_client` an `httpx.AsyncClient`, `sleep` a coroutine function), same behaviour."""
 
@@ -596,43 +618,38 @@ class AsyncClient(_BaseClient):
         self._http = http_client or httpx.AsyncClient(transport=atransport, timeout=self.timeout)
         self._sleep = sleep
 
-    @overload
-    async def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False) -> Response[Model]: ...
-    @overload
-    async def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[True]) -> AsyncStream[Any]: ...
-    async def run(
+    async def _run(
         self, model: str, payload: Mapping[str, Any], *, stream: bool = False
-    ) -> Response[Model] | AsyncStream[Any]:
+    ) -> Response[Any] | AsyncStream[Any]:
         call = self._prepare_run(model, payload, stream)
         return await (self._stream(call) if stream else self._request(call))
 
-    @overload
-    async def chat_completions(
-        self, *, model: str, messages: list[Any], stream: Literal[False] = False, **params: Any
-    ) -> Response[Model]: ...
-    @overload
-    async def chat_completions(
-        self, *, model: str, messages: list[Any], stream: Literal[True], **params: Any
-    ) -> AsyncStream[Model]: ...
-    async def chat_completions(
-        self, *, model: str, messages: list[Any], stream: bool = False, **params: Any
-    ) -> Response[Model] | AsyncStream[Model]:
-        call = self._prepare("chat", model, self._openai_body(model, ("messages", messages), stream, params), stream)
+    async def _chat(
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False
+    ) -> Response[Any] | AsyncStream[Any]:
+        call = self._prepare("chat", model, self._openai_body(model, stream, params), stream)
+        return await (self._stream(call) if stream else self._request(call))
+
+    async def _responses(
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False
+    ) -> Response[Any] | AsyncStream[Any]:
+        call = self._prepare("responses", model, self._openai_body(model, stream, params), stream)
         return await (self._stream(call) if stream else self._request(call))
 
     @overload
-    async def responses(
-        self, *, model: str, input: Any, stream: Literal[False] = False, **params: Any
-    ) -> Response[Model]: ...
+    async def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run"
+    ) -> Response[Any]: ...
     @overload
-    async def responses(
-        self, *, model: str, input: Any, stream: Literal[True], **params: Any
-    ) -> AsyncStream[dict[str, Any]]: ...
-    async def responses(
-        self, *, model: str, input: Any, stream: bool = False, **params: Any
-    ) -> Response[Model] | AsyncStream[dict[str, Any]]:
-        call = self._prepare("responses", model, self._openai_body(model, ("input", input), stream, params), stream)
-        return await (self._stream(call) if stream else self._request(call))
+    async def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run"
+    ) -> AsyncStream[Any]: ...
+    async def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run"
+    ) -> Response[Any] | AsyncStream[Any]:
+        """The loose path; see `ClientCore.run_untyped`."""
+        send = {"run": self._run, "chat_completions": self._chat, "responses": self._responses}[endpoint]
+        return await send(model, payload, stream=stream)
 
     async def close(self) -> None:
         if self._owns_http:

@@ -62,8 +62,9 @@ def _require_toolchain() -> None:
 
     try:
         project_root()
-    except RuntimeError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+    except RuntimeError:
+        err.print("error: generation runs in a source checkout of cfai-bindings (its pinned generator options live in "
+                  "its pyproject.toml): run `make generate` there", markup=False, highlight=False)
         raise typer.Exit(2) from None
     if importlib.util.find_spec("datamodel_code_generator") is None:
         err.print("error: generation needs the generator toolchain: pip install 'cfai-bindings[dev]' in a checkout",

@@ -108,4 +108,7 @@ def render(models: Sequence[Description]) -> str:
         parts += ["", f"class {cls}({base}):",
                   f'    """{kind} client typed per model: see `{base}` for the options and behaviour."""', ""]  # fmt: skip
         parts += _methods(ordered, asynchronous=asynchronous)
-    return "\n".join(parts).rstrip() + "\n"
+    # Formatted by the pinned black the models' modules go through: same input, same bytes.
+    import black
+
+    return black.format_str("\n".join(parts).rstrip() + "\n", mode=black.Mode(target_versions={black.TargetVersion.PY311}))

@@ -60,3 +60,7 @@ def test_every_shipped_module_imports_and_every_model_is_loadable() -> None:
         module = importlib.import_module(f"cfai_models.{cfai_models.MODELS[model]}")
         assert module is cfai_models.load(model)
         TypeAdapter(module.Input), TypeAdapter(module.Output)  # both build: every referenced class resolves
+        payloads = importlib.import_module(f"cfai_models.payloads.{cfai_models.MODELS[model]}")
+        assert hasattr(payloads, "Input")
+    client = importlib.import_module("cfai_models._client")
+    assert issubclass(client.Client, importlib.import_module("cfai.client").ClientCore)
