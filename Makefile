@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 SCHEMAS ?= schemas
 OUT     ?= generated
 PYTEST_ARGS ?=
+GENERATE_ARGS ?=
 
 .PHONY: all venv generate check test lint clean
 
@@ -19,9 +20,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## generate: typed models (and the rest of generated/) from every model under $(SCHEMAS) into $(OUT)
+## generate: typed models and the OpenAPI document from every model under $(SCHEMAS) into $(OUT)
+## (exit 1 when a model was skipped; GENERATE_ARGS=--strict fails on any note)
 generate: $(STAMP)
-	$(BIN)/cfai generate --schemas $(SCHEMAS) --out $(OUT)
+	$(BIN)/cfai generate --schemas $(SCHEMAS) --out $(OUT) $(GENERATE_ARGS)
 
 ## check: regenerate into a temporary directory, compare byte for byte with $(OUT), mypy --strict
 check: $(STAMP)

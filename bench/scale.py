@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/scale.py            # prints the curve as JSON
 
-For 1, 5 and all models (the whole catalog plus the two seeds) in a temporary schema root, times
-`codegen.pipeline.generate` three times, each against its own empty cache (`CFAI_CACHE_DIR`):
-cold (nothing cached), warm (an unchanged re-run) and one-changed (one model's input schema edited:
-only that model's module, and the client, whose document changed, are generated again). The counts
-of modules generated and reused come from the pipeline's progress messages.
+For 1, 5, 15 and all models (schemas/: the two seeds and the whole catalog) in a temporary schema
+root, times `codegen.pipeline.generate` three times, each against its own empty cache
+(`CFAI_CACHE_DIR`): cold (nothing cached), warm (an unchanged re-run) and one-changed (one model's
+input schema edited: only that model's module is generated again, plus the OpenAPI document), then
+`codegen.pipeline.check` (a rebuild compared byte for byte, and mypy --strict on the output). The
+counts of modules generated and reused come from the pipeline's progress messages.
 """
 
 from __future__ import annotations
@@ -25,19 +26,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from codegen.pipeline import generate
 from cfai.schemas import discover
+from codegen.pipeline import check, generate
 
 SCHEMAS = ROOT / "schemas"
-CATALOG = ROOT.parent / "shared" / "catalog"
 
 
 def _sources() -> list[tuple[Path, str]]:
-    """(root, model) for the seeds, then every catalog model."""
-    found = [(SCHEMAS, m) for m in discover(SCHEMAS)]
-    if (CATALOG / "@cf").is_dir():
-        found += [(CATALOG, m) for m in discover(CATALOG)]
-    return found
+    """(root, model) for every shipped model, the seeds first."""
+    return sorted(((SCHEMAS, m) for m in discover(SCHEMAS)), key=lambda s: (s[1].startswith("@"), s[1]))
 
 
 def _root_with(models: list[tuple[Path, str]], into: Path) -> Path:
@@ -57,16 +54,15 @@ def _change_one(root: Path, model: str) -> None:
 def _timed(root: Path, out: Path) -> dict[str, Any]:
     messages: list[str] = []
     start = time.perf_counter()
-    count = generate(root, out, progress=messages.append)
+    report = generate(root, out, progress=messages.append)
     seconds = time.perf_counter() - start
-    modules = [m for m in messages if m.startswith("generated ") and "cfai_client" not in m]
+    modules = [m for m in messages if m.startswith("generated ")]
     reused = sum(1 for m in modules if m.endswith("(cached)"))
-    client_reused = any(m == "generated cfai_client (cached)" for m in messages)
-    return {"models": count, "seconds": round(seconds, 3), "modules_generated": len(modules) - reused,
-            "modules_reused": reused, "client_reused": client_reused}  # fmt: skip
+    return {"models": len(report.generated), "seconds": round(seconds, 3), "modules_generated": len(modules) - reused,
+            "modules_reused": reused}  # fmt: skip
 
 
-def curve(sizes: tuple[int, ...] = (1, 5)) -> list[dict[str, Any]]:
+def curve(sizes: tuple[int, ...] = (1, 5, 15)) -> list[dict[str, Any]]:
     """One row per size (plus all models): cold, warm and one-changed timings."""
     sources = _sources()
     rows = []
@@ -81,9 +77,11 @@ def curve(sizes: tuple[int, ...] = (1, 5)) -> list[dict[str, Any]]:
                 changed_model = sources[size - 1][1]
                 _change_one(root, changed_model)
                 changed = _timed(root, out)
-        rows.append(
-            {"models": size, "changed_model": changed_model, "cold": cold, "warm": warm, "one_changed": changed}
-        )
+                start = time.perf_counter()
+                differences, type_errors = check(root, out)
+                checked = {"seconds": round(time.perf_counter() - start, 3), "clean": not (differences or type_errors)}
+        rows.append({"models": size, "changed_model": changed_model, "cold": cold, "warm": warm,
+                     "one_changed": changed, "check": checked})  # fmt: skip
     return rows
 
 

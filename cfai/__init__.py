@@ -6,10 +6,15 @@ is never imported from here; it runs only inside `make generate` / `make check`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CfaiError, InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel
 from .validate import ModelValidator, Registry, validate
+
+if TYPE_CHECKING:  # at run time imported on first use (`__getattr__`): `import cfai` stays light
+    from cfai_models._client import AsyncClient, Client
+
+    from . import models
 
 __all__ = [
     "AsyncClient",
@@ -29,9 +34,9 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The HTTP client pulls in httpx; import it only for users who ask for it.
     if name in ("Client", "AsyncClient"):
-        from . import client
+        from cfai_models import _client
 
-        return getattr(client, name)
+        return getattr(_client, name)
     if name == "models":
         import importlib
 

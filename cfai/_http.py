@@ -7,6 +7,7 @@ at a time. `client.py` only moves bytes and sleeps; so both clients behave ident
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import warnings
@@ -20,6 +21,8 @@ import cfai_models
 import httpx
 import pydantic
 
+from .baseurl import host_of
+from .body import ACCEPT_ENCODING
 from .envelope import unwrap
 from .errors import InvalidPayload, PayloadError, UnknownModel, json_path
 from .faults import (
@@ -31,11 +34,14 @@ from .faults import (
     ResponseSchemaWarning,
     ResponseValidationError,
     StreamIncomplete,
+    StreamTimeout,
     cloudflare_errors,
     excerpt,
     status_error,
 )
+from .jsonvalue import NotJSON, loads
 from .naming import variant_keyword
+from .redact import Redactor
 from .stream import Reassembled, chunk_schema, reassemble
 from .validate import ModelValidator, Registry
 
@@ -79,10 +85,12 @@ class Call:
 
     model: str
     kind: Kind
-    path: str  # the URL path; errors and logs show this, never the host, headers or token
+    path: str  # the URL path; errors and logs show this, never the query, headers or token
     request: httpx.Request
     output_variant: str | None  # the output schema variant the answer must match, when known
     include_usage: bool
+    host: str = ""  # named by connection errors only
+    redact: Redactor = field(default_factory=Redactor)  # applied to everything the server says
 
 
 class Bindings:
@@ -94,7 +102,9 @@ class Bindings:
         self._chunks: dict[str, tuple[ModelValidator, type[pydantic.BaseModel]]] = {}
 
     def check_input(self, model: str, body: Any) -> None:
-        errors = self.registry.validator(model, "input").errors(body)
+        validator = self.registry.validator(model, "input")
+        # What cannot be sent as JSON is refused before the validator sees it (see cfai.jsonvalue).
+        errors = validator.not_json(body) or validator.errors(body)
         if errors:
             raise InvalidPayload(errors)
         try:
@@ -107,7 +117,7 @@ class Bindings:
         name = self.registry.validator(model, "input").variant_of(body)
         return name.removesuffix("Input") + "Output" if name else None
 
-    def output(self, model: str, variant: str | None) -> tuple[ModelValidator, type[pydantic.BaseModel] | None]:
+    def output(self, model: str, variant: str | None) -> tuple[ModelValidator, Any]:
         """The validator and class for the answer. With a known variant, only that `oneOf` branch is
         checked: the endpoint says which format comes back, and the branches of a published schema
         may overlap (gpt-5.5's Chat Completions branch also accepts every Responses answer, so the
@@ -116,9 +126,9 @@ class Bindings:
         if key not in self._outputs:
             whole = self.registry.validator(model, "output")
             module = cfai_models.load(model)
-            validator, cls = whole, None
+            validator, cls = whole, module.Output
             if variant in whole.variants:
-                cls = getattr(module, variant, None)
+                cls = getattr(module, variant, module.Output)
                 keyword = variant_keyword(whole.schema)
                 if keyword:
                     branch = whole.schema[keyword][whole.variants.index(variant)]
@@ -159,6 +169,7 @@ def prepare(
     base_url: str,
     account_id: str,
     token: str,
+    redact: Redactor,
     timeout: httpx.Timeout,
     kind: Kind,
     model: str,
@@ -178,7 +189,7 @@ def prepare(
     url = f"{base_url.rstrip('/')}/accounts/{quote(account_id, safe='')}{tail}"
     try:
         content = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         file = bindings.registry.validator(model, "input").schema_file
         raise InvalidPayload([PayloadError(model, file, "$", "json", None, None, f"not JSON: {exc}")]) from None
     headers = {
@@ -186,14 +197,16 @@ def prepare(
         "Content-Type": "application/json",
         "Accept": "text/event-stream" if stream else "application/json",
         "User-Agent": USER_AGENT,
+        # Only what `cfai.body` can decompress with a cap on the output.
+        "Accept-Encoding": ACCEPT_ENCODING,
     }
     if stream:
         headers["Cache-Control"] = "no-store"  # as httpx-sse's connect_sse
     # The timeout travels with the request, so it holds with an injected http_client too.
     request = httpx.Request("POST", url, content=content, headers=headers, extensions={"timeout": timeout.as_dict()})
-    options = body.get("stream_options")
+    options = body.get("stream_options") if isinstance(body, Mapping) else None
     include_usage = isinstance(options, Mapping) and options.get("include_usage") is True
-    return Call(model, kind, urlsplit(url).path, request, variant, include_usage)
+    return Call(model, kind, urlsplit(url).path, request, variant, include_usage, host_of(url), redact)
 
 
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:
@@ -210,9 +223,10 @@ def connection_error(call: Call, exc: httpx.TransportError) -> tuple[APIError, b
     the model may still be generating an answer that would be paid for twice."""
     reason = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        error: APIError = APITimeoutError(f"timed out ({type(exc).__name__})", model=call.model, path=call.path)
+        message = f"no answer from {call.host} in time ({type(exc).__name__})"
+        error: APIError = APITimeoutError(message, model=call.model, path=call.path)
         return error, isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-    return APIConnectionError(f"connection failed: {reason}", model=call.model, path=call.path), True
+    return APIConnectionError(f"connection to {call.host} failed: {reason}", model=call.model, path=call.path), True
 
 
 def http_error(call: Call, response: httpx.Response, content: bytes) -> tuple[APIStatusError, bool]:
@@ -237,14 +251,18 @@ def not_a_stream(call: Call, response: httpx.Response, content: bytes) -> APIErr
     return ResponseDecodeError(message, model=call.model, path=call.path, status=response.status_code, excerpt=excerpt(text))
 
 
-def parse(call: Call, response: httpx.Response, bindings: Bindings, *, strict: bool) -> Response[pydantic.BaseModel]:
-    """A successful answer (its body already read) as a typed `Response`, or the typed error."""
-    status, content, model, path = response.status_code, response.content, call.model, call.path
+def parse(
+    call: Call, response: httpx.Response, content: bytes, bindings: Bindings, *, strict: bool
+) -> Response[pydantic.BaseModel]:
+    """A successful answer (its body `content`, already read) as a typed `Response`, or the typed error."""
+    status, model, path = response.status_code, call.model, call.path
     try:
-        body = json.loads(content)
-    except ValueError:  # UnicodeDecodeError included
+        body = loads(content)
+    except NotJSON as exc:  # not UTF-8, NaN, nested too deep included
         text = content.decode("utf-8", errors="replace")
-        what = f"JSON cut short after {len(content)} bytes" if _unclosed(text) else "not JSON"
+        # (_unclosed walks the text in Python: only worth it, and cheap, on an answer of ordinary size)
+        cut = len(content) <= 1 << 20 and _unclosed(text)
+        what = f"JSON cut short after {len(content)} bytes" if cut else f"not JSON ({exc})"
         message = f"body is {what}: {excerpt(text, 80)!r}"
         raise ResponseDecodeError(message, model=model, path=path, status=status, excerpt=excerpt(text)) from None
     if isinstance(body, Mapping) and body.get("success") is False:  # an envelope that failed with a 2xx
@@ -277,22 +295,20 @@ def _unclosed(text: str) -> bool:
 def typed(
     call: Call,
     validator: ModelValidator,
-    cls: type[pydantic.BaseModel] | None,
+    cls: Any,
     value: Any,
     status: int | None,
     *,
     strict: bool,
     chunk: int | None = None,
-) -> pydantic.BaseModel:
-    """`value` as its generated model; a schema mismatch raises (strict) or warns and is built
-    unvalidated. Only a value that is not even a JSON object raises in both modes."""
+) -> Any:
+    """`value` as its generated type (a model class, or an alias such as `Output`, the union of the
+    variants); a schema mismatch raises (strict) or warns and is built unvalidated. Only a value
+    that is not even a JSON object raises in both modes."""
     errors = validator.errors(value)
     if not errors:
         try:
-            if cls is None:  # variant unknown: let the root model pick it
-                root = cfai_models.load(call.model).Output.model_validate(value)
-                return root.root if isinstance(root.root, pydantic.BaseModel) else root
-            return cls.model_validate(value)
+            return adapter(cls).validate_python(value)
         except pydantic.ValidationError as exc:  # the schema and the models disagree: report like the schema
             errors = [
                 PayloadError(call.model, validator.schema_file, json_path(e["loc"]), e["type"], None, e["input"], e["msg"])
@@ -302,15 +318,24 @@ def typed(
     failure = ResponseValidationError(errors, model=call.model, path=call.path, status=status, where=where)
     if strict or not isinstance(value, Mapping):
         raise failure
-    warnings.warn(f"{failure} (returned unvalidated: strict=False)", ResponseSchemaWarning, stacklevel=2)
-    target = cls or _lenient_class(call, value)
-    return target.model_construct(**{str(k): v for k, v in value.items()})
+    message = call.redact.text(f"{failure} (returned unvalidated: strict=False)")
+    warnings.warn(message, ResponseSchemaWarning, stacklevel=2)
+    target = cls if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) else _lenient_class(call, value)
+    return value if target is None else target.model_construct(**{str(k): v for k, v in value.items()})
 
 
-def _lenient_class(call: Call, value: Mapping[str, Any]) -> type[pydantic.BaseModel]:
-    """The variant an unvalidated answer most looks like, for `strict=False`."""
+@functools.cache
+def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    """One TypeAdapter per generated type: building one costs far more than validating with it."""
+    return pydantic.TypeAdapter(tp)
+
+
+def _lenient_class(call: Call, value: Mapping[str, Any]) -> type[pydantic.BaseModel] | None:
+    """The variant an unvalidated answer most looks like, for `strict=False` (None: keep it as JSON)."""
     module = cfai_models.load(call.model)
     names = [n for n in ("ResponsesOutput", "ChatCompletionsOutput") if hasattr(module, n)]
+    if not names:
+        return None
     wanted = "ResponsesOutput" if value.get("object") == "response" else "ChatCompletionsOutput"
     cls: type[pydantic.BaseModel] = getattr(module, wanted if wanted in names else names[0])
     return cls
@@ -328,6 +353,7 @@ class Retrying:
 
     max_retries: int
     max_wait: float
+    redact: Redactor = field(default_factory=Redactor)
     attempts: int = 0
     waits: list[float] = field(default_factory=list)
 
@@ -345,8 +371,10 @@ class Retrying:
         return wait
 
     def stamp(self, error: APIError) -> APIError:
+        """`error`, ready to raise: the tries it took, and the token scrubbed from every text in it.
+        Every error the clients raise passes here: it is the redaction point for exceptions."""
         error.attempts, error.waits = self.attempts, tuple(self.waits)
-        return error
+        return self.redact.error(error)
 
 
 # --- streams ------------------------------------------------------------------------------------
@@ -374,8 +402,8 @@ class EventReader:
             self.done = True
             return None
         try:
-            chunk = json.loads(data)
-        except ValueError:
+            chunk = loads(data)
+        except NotJSON:
             chunk = None
         if not isinstance(chunk, dict):
             raise self.fail(ResponseDecodeError, f"event {len(self.chunks)} is not a JSON object: {excerpt(data, 80)!r}")
@@ -401,15 +429,17 @@ class EventReader:
         if self.call.include_usage and self._chunk_type is not None and self.reassembled().usage is None:
             raise self.fail(StreamIncomplete, "the stream ended without the usage chunk that include_usage asked for")
 
-    def broken(self, exc: httpx.TransportError) -> APIError:
-        """The error for a connection that failed mid-stream."""
+    def broken(self, exc: httpx.TransportError, timed_out: str | None = None) -> APIError:
+        """The error for a connection that failed mid-stream; `timed_out` says which bound ran out."""
+        if timed_out is not None:
+            return self.fail(StreamTimeout, timed_out)
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError("timed out mid-stream", model=self.call.model, path=self.call.path, status=self.status)
         return self.fail(StreamIncomplete, f"the connection closed mid-stream: {exc or type(exc).__name__}")
 
     def fail(self, cls: type[APIError], message: str) -> APIError:
         kwargs: dict[str, Any] = {"model": self.call.model, "path": self.call.path, "status": self.status}
-        if cls is StreamIncomplete:
+        if issubclass(cls, StreamIncomplete):
             kwargs["partial"] = self.reassembled()
         return cls(message, **kwargs)
 

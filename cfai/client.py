@@ -1,5 +1,10 @@
 """The client users hold: validated requests, typed answers, typed faults, bounded retries.
 
+`ClientCore`/`AsyncClientCore` here do the work; `cfai.Client`/`cfai.AsyncClient` are them with the
+per-model signatures generated for every shipped model (`cfai_models._client`): `run`,
+`chat_completions` and `responses` typed by the model's name, and `run_untyped`, the loose path for
+a model the bindings do not know.
+
     from cfai import Client
 
     with Client() as client:  # CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN[, CLOUDFLARE_BASE_URL]
@@ -20,7 +25,17 @@ or `ResponseSchemaWarning` with `strict=False`); return it typed. Errors are in 
 
 The token is kept in a `_Secret` (its repr is `***`), never logged, and never put in an error: errors
 carry the URL path only, and are raised without their httpx cause (which holds the request headers).
+Whatever the server sends back is scrubbed of the token before it lands in an error or a warning
+(`cfai.redact`, applied in `Retrying.stamp`), and the token goes over plain http only to loopback
+unless `allow_insecure_http=True` (`cfai.baseurl`).
 Logs go to `logging.getLogger("cfai")` at DEBUG: method, path, status, attempt, wait.
+
+Bounds (defaults in brackets): `timeout` [60 s] bounds each attempt whole (connect, send, status,
+headers and body; enforced at the socket by `cfai.deadline`, since httpx's own timeouts are per
+read); an answer is read up to `max_response_bytes` [16 MiB] after decompression (`cfai.body`); a
+stream ends in `StreamTimeout` when no event arrives for `stream_idle_timeout` [60 s] or it runs past
+`stream_timeout` [600 s]; retries as above. With an injected `transport`/`http_client` the deadline
+is checked between reads only (the socket-level bound needs the client's own transport).
 """
 
 from __future__ import annotations
@@ -39,11 +54,10 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from dataclasses import replace
-from typing import Any, Generic, Literal, Self, TypeVar, overload
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, overload
 
 import httpx
-import httpx_sse
 import pydantic
 
 from ._http import (
@@ -64,6 +78,9 @@ from ._http import (
     prepare,
     redacted,
 )
+from .baseurl import check_base_url
+from .body import BodyTooLarge, Decoder, UnsupportedEncoding
+from .deadline import async_transport, bounded, sync_transport
 from .errors import CfaiError, InvalidPayload
 from .faults import (
     APIConnectionError,
@@ -79,12 +96,20 @@ from .faults import (
     RateLimitError,
     ResponseDecodeError,
     ResponseSchemaWarning,
+    ResponseTooLarge,
     ResponseValidationError,
     ServerError,
     StreamIncomplete,
+    StreamTimeout,
+    UsageError,
 )
+from .redact import Redactor, guard_logs
+from .sse import EventParser
 from .stream import Reassembled
 from .validate import Registry, default_registry
+
+if TYPE_CHECKING:
+    from cfai_models._client import AsyncClient, Client
 
 __all__ = [
     "APIConnectionError",
@@ -92,11 +117,13 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncClientCore",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "CfaiError",
     "Client",
+    "ClientCore",
     "CloudflareError",
     "InvalidPayload",
     "MissingCredentials",
@@ -106,12 +133,34 @@ __all__ = [
     "Response",
     "ResponseDecodeError",
     "ResponseSchemaWarning",
+    "ResponseTooLarge",
     "ResponseValidationError",
     "ServerError",
     "Stream",
     "StreamIncomplete",
+    "StreamTimeout",
+    "UsageError",
     "redacted",
 ]
+
+# Where `run_untyped` sends a payload: /ai/run/{model}, or an OpenAI-compatible endpoint.
+Endpoint = Literal["run", "chat_completions", "responses"]
+
+
+def __getattr__(name: str) -> Any:
+    # `Client`/`AsyncClient` are the cores below with the per-model signatures generated for the
+    # models this package ships (`cfai_models._client`), which subclasses them: imported on use.
+    if name in ("Client", "AsyncClient"):
+        from cfai_models import _client
+
+        return getattr(_client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+DEFAULT_STREAM_IDLE_TIMEOUT = 60.0
+DEFAULT_STREAM_TIMEOUT = 600.0
+_ERROR_BODY_BYTES = 64 * 1024  # of an error answer, enough for any message; the rest is not read
 
 T = TypeVar("T")
 Model = pydantic.BaseModel
@@ -153,6 +202,10 @@ class _BaseClient:
         max_retry_wait: float,
         strict: bool,
         registry: Registry | None,
+        allow_insecure_http: bool | None,
+        max_response_bytes: int,
+        stream_idle_timeout: float | None,
+        stream_timeout: float | None,
     ) -> None:
         account_id = account_id or os.environ.get("CLOUDFLARE_ACCOUNT_ID")
         api_token = api_token or os.environ.get("CLOUDFLARE_API_TOKEN")
@@ -163,8 +216,18 @@ class _BaseClient:
             )
         self.account_id = account_id
         self._token = _Secret(api_token)
-        self.base_url = (base_url or os.environ.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        # One redactor per client: the clients' errors and warnings (`Retrying.stamp`) and the
+        # loggers of httpx/httpcore, which log response headers at DEBUG, go through it.
+        self._redact = guard_logs(Redactor([api_token]))
+        base_url = base_url or os.environ.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        # The bound on a whole attempt: the float given, or the largest of an httpx.Timeout's parts.
+        parts = [t for t in self.timeout.as_dict().values() if t is not None]
+        self.request_timeout: float | None = float(timeout) if not isinstance(timeout, httpx.Timeout) else max(parts, default=None)
+        self.max_response_bytes = max_response_bytes
+        self.stream_idle_timeout = stream_idle_timeout
+        self.stream_timeout = stream_timeout
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
         self.strict = strict
@@ -184,6 +247,7 @@ class _BaseClient:
             base_url=self.base_url,
             account_id=self.account_id,
             token=self._token.reveal(),
+            redact=self._redact,
             timeout=self.timeout,
             kind=kind,
             model=model,
@@ -195,19 +259,25 @@ class _BaseClient:
         body = payload
         if isinstance(payload, Mapping):
             if payload.get("stream") is True and not stream:
-                raise ValueError("the payload asks for a stream: call run(..., stream=True)")
+                raise UsageError("the payload asks for a stream: call run(..., stream=True)")
             if stream:
                 body = {**payload, "stream": True}
         return self._prepare("run", model, body, stream)
 
-    def _openai_body(self, model: str, first: tuple[str, Any], stream: bool, params: dict[str, Any]) -> dict[str, Any]:
-        body = {"model": model, first[0]: first[1], **params}
+    def _openai_body(self, model: str, stream: bool, params: Mapping[str, Any]) -> dict[str, Any]:
+        body = {"model": model, **params}
         if stream:
             body["stream"] = True
         return body
 
+    def _deadline(self) -> float | None:
+        return None if self.request_timeout is None else time.monotonic() + self.request_timeout
 
-class Client(_BaseClient):
+    def _limits(self) -> _Limits:
+        return _Limits(self.max_response_bytes, self.stream_idle_timeout, self.stream_timeout)
+
+
+class ClientCore(_BaseClient):
     """A synchronous client. `transport` (an `httpx.BaseTransport`) or a whole `http_client` may be
     injected; a given `http_client` is not closed by `close()`: whoever opened it closes it. `sleep`
     is called with each retry wait (tests pass a recorder)."""
@@ -218,10 +288,14 @@ class Client(_BaseClient):
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | httpx.Timeout = 60.0,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         max_retry_wait: float = 30.0,
         strict: bool = True,
+        allow_insecure_http: bool | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+        stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         registry: Registry | None = None,
         http_client: httpx.Client | None = None,
@@ -236,45 +310,49 @@ class Client(_BaseClient):
             max_retry_wait=max_retry_wait,
             strict=strict,
             registry=registry,
+            allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
+            stream_idle_timeout=stream_idle_timeout,
+            stream_timeout=stream_timeout,
         )
         if http_client is not None and transport is not None:
-            raise ValueError("pass transport= or http_client=, not both")
+            raise UsageError("pass transport= or http_client=, not both")
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout, verify=_ssl_context())
+        transport = transport or sync_transport(_ssl_context())
+        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
         self._sleep = sleep
 
-    @overload
-    def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False) -> Response[Model]: ...
-    @overload
-    def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[True]) -> Stream[Any]: ...
-    def run(self, model: str, payload: Mapping[str, Any], *, stream: bool = False) -> Response[Model] | Stream[Any]:
-        """POST `payload` to `/ai/run/{model}`; the answer's envelope is unwrapped."""
+    def _run(self, model: str, payload: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
         call = self._prepare_run(model, payload, stream)
         return self._stream(call) if stream else self._request(call)
 
-    @overload
-    def chat_completions(
-        self, *, model: str, messages: list[Any], stream: Literal[False] = False, **params: Any
-    ) -> Response[Model]: ...
-    @overload
-    def chat_completions(self, *, model: str, messages: list[Any], stream: Literal[True], **params: Any) -> Stream[Model]: ...
-    def chat_completions(
-        self, *, model: str, messages: list[Any], stream: bool = False, **params: Any
-    ) -> Response[Model] | Stream[Model]:
-        """POST to `/ai/v1/chat/completions` with `model` in the body."""
-        call = self._prepare("chat", model, self._openai_body(model, ("messages", messages), stream, params), stream)
+    def _chat(self, model: str, params: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
+        call = self._prepare("chat", model, self._openai_body(model, stream, params), stream)
+        return self._stream(call) if stream else self._request(call)
+
+    def _responses(self, model: str, params: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
+        call = self._prepare("responses", model, self._openai_body(model, stream, params), stream)
         return self._stream(call) if stream else self._request(call)
 
     @overload
-    def responses(self, *, model: str, input: Any, stream: Literal[False] = False, **params: Any) -> Response[Model]: ...
+    def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run"
+    ) -> Response[Any]: ...
     @overload
-    def responses(self, *, model: str, input: Any, stream: Literal[True], **params: Any) -> Stream[dict[str, Any]]: ...
-    def responses(
-        self, *, model: str, input: Any, stream: bool = False, **params: Any
-    ) -> Response[Model] | Stream[dict[str, Any]]:
-        """POST to `/ai/v1/responses`. Streamed, the events come as dicts (no schema is published)."""
-        call = self._prepare("responses", model, self._openai_body(model, ("input", input), stream, params), stream)
-        return self._stream(call) if stream else self._request(call)
+    def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run"
+    ) -> Stream[Any]: ...
+    def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run"
+    ) -> Response[Any] | Stream[Any]:
+        """The loose path, for a model the bindings do not type (a newer model, a pulled schema).
+
+        Validated at run time like every call, against the schema the registry holds for `model`;
+        typed loosely (`Response[Any]`). `endpoint`: `run` (`/ai/run/{model}`), or the
+        OpenAI-compatible `chat_completions` / `responses` (the payload is the body, without `model`).
+        """
+        send = {"run": self._run, "chat_completions": self._chat, "responses": self._responses}[endpoint]
+        return send(model, payload, stream=stream)
 
     def close(self) -> None:
         if self._owns_http:
@@ -286,33 +364,38 @@ class Client(_BaseClient):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _send(self, call: Call) -> tuple[httpx.Response, Retrying]:
-        """The first 2xx answer, its body not yet read; every other outcome raised as a typed error."""
-        retrying = Retrying(self.max_retries, self.max_retry_wait)
+    def _send(self, call: Call) -> tuple[httpx.Response, Retrying, float | None]:
+        """The first 2xx answer, its body not yet read, and the deadline of the attempt that got it;
+        every other outcome raised as a typed error."""
+        retrying = Retrying(self.max_retries, self.max_retry_wait, call.redact)
         while True:
             retrying.attempts += 1
             logger.debug("POST %s attempt %d", call.path, retrying.attempts)
+            deadline = self._deadline()
             try:
-                response = self._http.send(call.request, stream=True)
+                with bounded(deadline):
+                    response = self._http.send(call.request, stream=True)
             except httpx.TransportError as exc:
                 error, retryable = connection_error(call, exc)
             else:
                 logger.debug("POST %s -> %d (attempt %d)", call.path, response.status_code, retrying.attempts)
                 if response.is_success:
-                    return response, retrying
-                error, retryable = http_error(call, response, _read_quietly(response))
+                    return response, retrying, deadline
+                error, retryable = http_error(call, response, _read_quietly(response, deadline))
             wait = retrying.next_wait(error, retryable)
             if wait is None:
                 raise retrying.stamp(error) from None  # the httpx cause holds the request headers
             self._sleep(wait)
 
     def _request(self, call: Call) -> Response[Model]:
-        response, retrying = self._send(call)
+        response, retrying, deadline = self._send(call)
         try:
-            response.read()
-            result = parse(call, response, self._bindings, strict=self.strict)
+            content = _read(response, self.max_response_bytes, deadline)
+            result = parse(call, response, content, self._bindings, strict=self.strict)
         except httpx.TransportError as exc:
             raise retrying.stamp(body_error(call, response.status_code, exc)) from None
+        except (BodyTooLarge, UnsupportedEncoding) as exc:
+            raise retrying.stamp(_body_refused(call, response, exc)) from None
         except APIError as exc:
             raise retrying.stamp(exc) from None
         finally:
@@ -320,32 +403,52 @@ class Client(_BaseClient):
         return replace(result, attempts=retrying.attempts, waits=tuple(retrying.waits))
 
     def _stream(self, call: Call) -> Stream[Any]:
-        response, retrying = self._send(call)
+        response, retrying, deadline = self._send(call)
         if "text/event-stream" not in response.headers.get("content-type", ""):
-            content = _read_quietly(response)
+            content = _read_quietly(response, deadline)
             raise retrying.stamp(not_a_stream(call, response, content))
-        return Stream(response, EventReader(call, response.status_code, self._bindings, strict=self.strict), retrying)
+        reader = EventReader(call, response.status_code, self._bindings, strict=self.strict)
+        return Stream(response, reader, retrying, self._limits())
 
 
-def _read_quietly(response: httpx.Response) -> bytes:
-    """The body of an answer we are about to fail on anyway; what arrived, or nothing."""
+def _read(response: httpx.Response, cap: int, deadline: float | None) -> bytes:
+    """The decoded body, at most `cap` bytes (`BodyTooLarge` past it), by `deadline`."""
+    decoder = _decoder(response, cap)
+    body = bytearray()
+    with bounded(deadline):
+        for raw in _raw(response):
+            body += b"".join(decoder.feed(raw))
+            _check(deadline)
+    return bytes(body)
+
+
+def _read_quietly(response: httpx.Response, deadline: float | None) -> bytes:
+    """The start of an answer we are about to fail on anyway: what arrived by the deadline, up to
+    64 KiB decoded; or nothing."""
+    body = bytearray()
     try:
-        return response.read()
-    except httpx.HTTPError:
-        return b""
+        decoder = _decoder(response, _ERROR_BODY_BYTES)
+        with bounded(deadline):
+            for raw in _raw(response):
+                body += b"".join(decoder.feed(raw))
+                _check(deadline)
+    except (httpx.HTTPError, BodyTooLarge, UnsupportedEncoding):
+        pass
     finally:
         response.close()
+    return bytes(body)
 
 
 class Stream(Generic[T]):
     """The chunks of a streamed answer, in order, as they arrive. Iterate it, or call `text()` /
     `final()` to read the rest and reassemble it. Close it (or use `with`) if you stop early."""
 
-    def __init__(self, response: httpx.Response, reader: EventReader, retrying: Retrying) -> None:
+    def __init__(self, response: httpx.Response, reader: EventReader, retrying: Retrying, limits: _Limits) -> None:
         self.response = response
         self.attempts, self.waits = retrying.attempts, tuple(retrying.waits)
         self._reader = reader
         self._retrying = retrying
+        self._limits = limits
         self._items = self._iterate()
 
     @property
@@ -354,16 +457,31 @@ class Stream(Generic[T]):
         return self._reader.chunks
 
     def _iterate(self) -> Generator[T, None, None]:
+        clock, parser = _StreamClock(self._limits), EventParser()
         try:
-            for event in httpx_sse.EventSource(self.response).iter_sse():
-                item = self._reader.feed(event.data)
-                if item is not None:
-                    yield item
-                if self._reader.done:
+            decoder, raw = _decoder(self.response, self._limits.max_bytes), _raw(self.response)
+            while not self._reader.done:
+                deadline = clock.deadline()
+                try:
+                    with bounded(deadline):  # around the read only: never across a yield
+                        piece = next(raw, None)
+                    _check(deadline)
+                except httpx.TimeoutException as exc:
+                    raise self._reader.broken(exc, clock.expired()) from None
+                if piece is None:
                     break
+                for data in (d for chunk in decoder.feed(piece) for d in parser.feed(chunk)):
+                    clock.event()
+                    item = self._reader.feed(data)
+                    if item is not None:
+                        yield item
+                    if self._reader.done:
+                        break
             self._reader.finish()
         except httpx.TransportError as exc:
             raise self._retrying.stamp(self._reader.broken(exc)) from None
+        except (BodyTooLarge, UnsupportedEncoding) as exc:
+            raise self._retrying.stamp(_body_refused(self._reader.call, self.response, exc)) from None
         except APIError as exc:
             raise self._retrying.stamp(exc) from None
         finally:
@@ -395,7 +513,68 @@ class Stream(Generic[T]):
         self.close()
 
 
-class AsyncClient(_BaseClient):
+# --- bounds shared by both clients --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    max_bytes: int
+    idle: float | None
+    total: float | None
+
+
+class _StreamClock:
+    """When a stream must have sent its next event: `idle` after the last one, `total` after the start."""
+
+    def __init__(self, limits: _Limits) -> None:
+        self.limits = limits
+        self.start = self.last = time.monotonic()
+
+    def event(self) -> None:
+        self.last = time.monotonic()
+
+    def deadline(self) -> float | None:
+        bounds = [t for t in (self.limits.idle and self.last + self.limits.idle,
+                              self.limits.total and self.start + self.limits.total) if t]
+        return min(bounds, default=None)
+
+    def expired(self) -> str | None:
+        """Which bound ran out, said for the error; None if neither did (httpx's own read timeout)."""
+        now = time.monotonic()
+        if self.limits.total is not None and now >= self.start + self.limits.total:
+            return f"the stream ran past stream_timeout={self.limits.total:g} s"
+        if self.limits.idle is not None and now >= self.last + self.limits.idle:
+            return f"no event for stream_idle_timeout={self.limits.idle:g} s"
+        return None
+
+
+def _check(deadline: float | None) -> None:
+    """Between reads: an injected transport does not enforce the deadline at the socket."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise httpx.ReadTimeout("the request's deadline has passed")
+
+
+def _raw(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it came off the wire; an injected transport may hand over a body already in memory."""
+    return iter([response.content]) if response.is_stream_consumed else response.iter_raw()
+
+
+def _decoder(response: httpx.Response, cap: int) -> Decoder:
+    length = response.headers.get("content-length", "")
+    encoding = None if response.is_stream_consumed else response.headers.get("content-encoding")  # in memory: decoded
+    if length.isdigit() and int(length) > cap and not encoding:
+        raise BodyTooLarge(cap)  # refused before a byte of it is read
+    return Decoder(encoding, cap)
+
+
+def _body_refused(call: Call, response: httpx.Response, exc: Exception) -> APIError:
+    status = response.status_code
+    if isinstance(exc, BodyTooLarge):
+        return ResponseTooLarge(str(exc), model=call.model, path=call.path, status=status)
+    return ResponseDecodeError(str(exc), model=call.model, path=call.path, status=status)
+
+
+class AsyncClientCore(_BaseClient):
     """The asynchronous twin of `Client`: same arguments (`transport` an `httpx.AsyncBaseTransport`,
     `http_client` an `httpx.AsyncClient`, `sleep` a coroutine function), same behaviour."""
 
@@ -405,10 +584,14 @@ class AsyncClient(_BaseClient):
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | httpx.Timeout = 60.0,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         max_retry_wait: float = 30.0,
         strict: bool = True,
+        allow_insecure_http: bool | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+        stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         registry: Registry | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -423,50 +606,50 @@ class AsyncClient(_BaseClient):
             max_retry_wait=max_retry_wait,
             strict=strict,
             registry=registry,
+            allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
+            stream_idle_timeout=stream_idle_timeout,
+            stream_timeout=stream_timeout,
         )
         if http_client is not None and transport is not None:
-            raise ValueError("pass transport= or http_client=, not both")
+            raise UsageError("pass transport= or http_client=, not both")
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout, verify=_ssl_context())
+        atransport = transport or async_transport(_ssl_context())
+        self._http = http_client or httpx.AsyncClient(transport=atransport, timeout=self.timeout)
         self._sleep = sleep
 
-    @overload
-    async def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False) -> Response[Model]: ...
-    @overload
-    async def run(self, model: str, payload: Mapping[str, Any], *, stream: Literal[True]) -> AsyncStream[Any]: ...
-    async def run(
+    async def _run(
         self, model: str, payload: Mapping[str, Any], *, stream: bool = False
-    ) -> Response[Model] | AsyncStream[Any]:
+    ) -> Response[Any] | AsyncStream[Any]:
         call = self._prepare_run(model, payload, stream)
         return await (self._stream(call) if stream else self._request(call))
 
-    @overload
-    async def chat_completions(
-        self, *, model: str, messages: list[Any], stream: Literal[False] = False, **params: Any
-    ) -> Response[Model]: ...
-    @overload
-    async def chat_completions(
-        self, *, model: str, messages: list[Any], stream: Literal[True], **params: Any
-    ) -> AsyncStream[Model]: ...
-    async def chat_completions(
-        self, *, model: str, messages: list[Any], stream: bool = False, **params: Any
-    ) -> Response[Model] | AsyncStream[Model]:
-        call = self._prepare("chat", model, self._openai_body(model, ("messages", messages), stream, params), stream)
+    async def _chat(
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False
+    ) -> Response[Any] | AsyncStream[Any]:
+        call = self._prepare("chat", model, self._openai_body(model, stream, params), stream)
+        return await (self._stream(call) if stream else self._request(call))
+
+    async def _responses(
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False
+    ) -> Response[Any] | AsyncStream[Any]:
+        call = self._prepare("responses", model, self._openai_body(model, stream, params), stream)
         return await (self._stream(call) if stream else self._request(call))
 
     @overload
-    async def responses(
-        self, *, model: str, input: Any, stream: Literal[False] = False, **params: Any
-    ) -> Response[Model]: ...
+    async def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run"
+    ) -> Response[Any]: ...
     @overload
-    async def responses(
-        self, *, model: str, input: Any, stream: Literal[True], **params: Any
-    ) -> AsyncStream[dict[str, Any]]: ...
-    async def responses(
-        self, *, model: str, input: Any, stream: bool = False, **params: Any
-    ) -> Response[Model] | AsyncStream[dict[str, Any]]:
-        call = self._prepare("responses", model, self._openai_body(model, ("input", input), stream, params), stream)
-        return await (self._stream(call) if stream else self._request(call))
+    async def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run"
+    ) -> AsyncStream[Any]: ...
+    async def run_untyped(
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run"
+    ) -> Response[Any] | AsyncStream[Any]:
+        """The loose path; see `ClientCore.run_untyped`."""
+        send = {"run": self._run, "chat_completions": self._chat, "responses": self._responses}[endpoint]
+        return await send(model, payload, stream=stream)
 
     async def close(self) -> None:
         if self._owns_http:
@@ -478,32 +661,36 @@ class AsyncClient(_BaseClient):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def _send(self, call: Call) -> tuple[httpx.Response, Retrying]:
-        retrying = Retrying(self.max_retries, self.max_retry_wait)
+    async def _send(self, call: Call) -> tuple[httpx.Response, Retrying, float | None]:
+        retrying = Retrying(self.max_retries, self.max_retry_wait, call.redact)
         while True:
             retrying.attempts += 1
             logger.debug("POST %s attempt %d", call.path, retrying.attempts)
+            deadline = self._deadline()
             try:
-                response = await self._http.send(call.request, stream=True)
+                with bounded(deadline):
+                    response = await self._http.send(call.request, stream=True)
             except httpx.TransportError as exc:
                 error, retryable = connection_error(call, exc)
             else:
                 logger.debug("POST %s -> %d (attempt %d)", call.path, response.status_code, retrying.attempts)
                 if response.is_success:
-                    return response, retrying
-                error, retryable = http_error(call, response, await _aread_quietly(response))
+                    return response, retrying, deadline
+                error, retryable = http_error(call, response, await _aread_quietly(response, deadline))
             wait = retrying.next_wait(error, retryable)
             if wait is None:
                 raise retrying.stamp(error) from None
             await self._sleep(wait)
 
     async def _request(self, call: Call) -> Response[Model]:
-        response, retrying = await self._send(call)
+        response, retrying, deadline = await self._send(call)
         try:
-            await response.aread()
-            result = parse(call, response, self._bindings, strict=self.strict)
+            content = await _aread(response, self.max_response_bytes, deadline)
+            result = parse(call, response, content, self._bindings, strict=self.strict)
         except httpx.TransportError as exc:
             raise retrying.stamp(body_error(call, response.status_code, exc)) from None
+        except (BodyTooLarge, UnsupportedEncoding) as exc:
+            raise retrying.stamp(_body_refused(call, response, exc)) from None
         except APIError as exc:
             raise retrying.stamp(exc) from None
         finally:
@@ -511,31 +698,56 @@ class AsyncClient(_BaseClient):
         return replace(result, attempts=retrying.attempts, waits=tuple(retrying.waits))
 
     async def _stream(self, call: Call) -> AsyncStream[Any]:
-        response, retrying = await self._send(call)
+        response, retrying, deadline = await self._send(call)
         if "text/event-stream" not in response.headers.get("content-type", ""):
-            content = await _aread_quietly(response)
+            content = await _aread_quietly(response, deadline)
             raise retrying.stamp(not_a_stream(call, response, content))
         reader = EventReader(call, response.status_code, self._bindings, strict=self.strict)
-        return AsyncStream(response, reader, retrying)
+        return AsyncStream(response, reader, retrying, self._limits())
 
 
-async def _aread_quietly(response: httpx.Response) -> bytes:
+async def _araw(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    if response.is_stream_consumed:
+        yield response.content
+        return
+    async for raw in response.aiter_raw():
+        yield raw
+
+
+async def _aread(response: httpx.Response, cap: int, deadline: float | None) -> bytes:
+    decoder = _decoder(response, cap)
+    body = bytearray()
+    with bounded(deadline):
+        async for raw in _araw(response):
+            body += b"".join(decoder.feed(raw))
+            _check(deadline)
+    return bytes(body)
+
+
+async def _aread_quietly(response: httpx.Response, deadline: float | None) -> bytes:
+    body = bytearray()
     try:
-        return await response.aread()
-    except httpx.HTTPError:
-        return b""
+        decoder = _decoder(response, _ERROR_BODY_BYTES)
+        with bounded(deadline):
+            async for raw in _araw(response):
+                body += b"".join(decoder.feed(raw))
+                _check(deadline)
+    except (httpx.HTTPError, BodyTooLarge, UnsupportedEncoding):
+        pass
     finally:
         await response.aclose()
+    return bytes(body)
 
 
 class AsyncStream(Generic[T]):
     """`Stream` for `AsyncClient`: `async for`, `await final()` / `await text()`, `async with`."""
 
-    def __init__(self, response: httpx.Response, reader: EventReader, retrying: Retrying) -> None:
+    def __init__(self, response: httpx.Response, reader: EventReader, retrying: Retrying, limits: _Limits) -> None:
         self.response = response
         self.attempts, self.waits = retrying.attempts, tuple(retrying.waits)
         self._reader = reader
         self._retrying = retrying
+        self._limits = limits
         self._items = self._iterate()
 
     @property
@@ -543,21 +755,36 @@ class AsyncStream(Generic[T]):
         return self._reader.chunks
 
     async def _iterate(self) -> AsyncGenerator[T, None]:
-        events = httpx_sse.EventSource(self.response).aiter_sse()
+        clock, parser = _StreamClock(self._limits), EventParser()
+        raw = _araw(self.response)
         try:
-            async for event in events:
-                item = self._reader.feed(event.data)
-                if item is not None:
-                    yield item
-                if self._reader.done:
+            decoder = _decoder(self.response, self._limits.max_bytes)
+            while not self._reader.done:
+                deadline = clock.deadline()
+                try:
+                    with bounded(deadline):  # around the read only: never across a yield
+                        piece = await anext(raw, None)
+                    _check(deadline)
+                except httpx.TimeoutException as exc:
+                    raise self._reader.broken(exc, clock.expired()) from None
+                if piece is None:
                     break
+                for data in (d for chunk in decoder.feed(piece) for d in parser.feed(chunk)):
+                    clock.event()
+                    item = self._reader.feed(data)
+                    if item is not None:
+                        yield item
+                    if self._reader.done:
+                        break
             self._reader.finish()
         except httpx.TransportError as exc:
             raise self._retrying.stamp(self._reader.broken(exc)) from None
+        except (BodyTooLarge, UnsupportedEncoding) as exc:
+            raise self._retrying.stamp(_body_refused(self._reader.call, self.response, exc)) from None
         except APIError as exc:
             raise self._retrying.stamp(exc) from None
         finally:
-            await events.aclose()
+            await raw.aclose()
             await self.response.aclose()
 
     def __aiter__(self) -> AsyncIterator[T]:

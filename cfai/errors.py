@@ -8,6 +8,7 @@ a boundary (the CLI, the client), so that every problem is reported at once.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -84,9 +85,18 @@ class CfaiError(Exception):
 
 
 class UnknownModel(CfaiError, LookupError):
+    """A model with no schemas here; `suggestion` is the closest known name, if one is close."""
+
     def __init__(self, model: str, known: Sequence[str]) -> None:
+
         self.model = model
         self.known = tuple(known)
+        close = difflib.get_close_matches(model, self.known, n=3, cutoff=0.6)
+        self.suggestions = tuple(close)
+        self.suggestion = close[0] if close else None
+        if self.suggestion:
+            super().__init__(f"unknown model {model!r}; did you mean " + " or ".join(map(repr, close)) + "?")
+            return
         hint = ", ".join(self.known[:8]) + (" …" if len(self.known) > 8 else "")
         super().__init__(f"unknown model {model!r}; known models: {hint or '(none)'}")
 

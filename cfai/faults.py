@@ -1,7 +1,7 @@
 """What can go wrong once a request leaves: typed errors that say which model, which path, which status.
 
 Every error here is an `APIError` (a `CfaiError`) carrying `model`, `path` (the URL path: never the
-host, the query or a header, so never the token), `status` when the server answered, and how many
+query or a header, so never the token; a connection error also names the host it could not reach), `status` when the server answered, and how many
 `attempts` and which `waits` the client spent before giving up. The hierarchy follows openai-python:
 
     APIError
@@ -11,8 +11,13 @@ host, the query or a header, so never the token), `status` when the server answe
     │   ├── BadRequestError 400 · AuthenticationError 401 · PermissionDeniedError 403
     │   ├── NotFoundError 404 · RateLimitError 429 (retried) · ServerError 5xx (502/503/504 retried)
     ├── ResponseDecodeError         2xx whose body is not JSON, or is cut short
+    │   └── ResponseTooLarge        an answer over `max_response_bytes` (decompressed)
     ├── ResponseValidationError     2xx whose JSON breaks the model's output schema (`errors`, located)
     └── StreamIncomplete            a stream that ended before `[DONE]`, or without the usage it promised
+        └── StreamTimeout           no event for `stream_idle_timeout` s, or past `stream_timeout` s
+
+Before anything is sent: `MissingCredentials`, `UsageError` (`InvalidBaseURL`, `InsecureTransport`).
+Every text a server sent is passed through `cfai.redact.Redactor` before it lands in one of these.
 
 `ResponseSchemaWarning` replaces `ResponseValidationError` when the client is built with `strict=False`.
 """
@@ -39,15 +44,20 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CloudflareError",
+    "InsecureTransport",
+    "InvalidBaseURL",
     "MissingCredentials",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
     "ResponseSchemaWarning",
+    "ResponseTooLarge",
     "ResponseValidationError",
     "ServerError",
     "StreamIncomplete",
+    "StreamTimeout",
+    "UsageError",
     "excerpt",
     "retry_after",
     "status_error",
@@ -56,6 +66,19 @@ __all__ = [
 
 class MissingCredentials(CfaiError, ValueError):
     """No account id or API token: pass them, or set CLOUDFLARE_ACCOUNT_ID / CLOUDFLARE_API_TOKEN."""
+
+
+class UsageError(CfaiError, ValueError):
+    """The client was called in a way it cannot honour (e.g. `stream: true` in a non-streamed call)."""
+
+
+class InvalidBaseURL(UsageError):
+    """A base URL that is not an absolute http(s):// URL with a host."""
+
+
+class InsecureTransport(InvalidBaseURL):
+    """The token would travel in clear text: plain http to a host that is not loopback, without
+    `allow_insecure_http=True` (or `CFAI_ALLOW_INSECURE_HTTP=1`, `cfai run --allow-insecure-http`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +174,11 @@ class ResponseDecodeError(APIError):
         self.excerpt = excerpt
 
 
+class ResponseTooLarge(ResponseDecodeError):
+    """An answer (or a stream) larger than `max_response_bytes` once decompressed: reading stopped
+    at the cap, so a compressed bomb never reaches memory whole."""
+
+
 class ResponseValidationError(APIError):
     """A response (or one streamed chunk) that breaks the model's output schema; `errors` located."""
 
@@ -168,6 +196,10 @@ class StreamIncomplete(APIError):
     def __init__(self, message: str, *, model: str, path: str, status: int | None, partial: Reassembled) -> None:
         super().__init__(message, model=model, path=path, status=status)
         self.partial = partial
+
+
+class StreamTimeout(StreamIncomplete):
+    """A stream that sent no event for `stream_idle_timeout` seconds, or ran past `stream_timeout`."""
 
 
 class ResponseSchemaWarning(UserWarning):

@@ -11,9 +11,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["module_name", "variant_keyword", "variant_names", "variants"]
+__all__ = ["module_name", "pascal", "tag_words", "title_words", "variant_keyword", "variant_names", "variants", "words"]
 
 _WORD = re.compile(r"[A-Za-z]+|[0-9]+[A-Za-z]*")
+
+
+def words(text: str) -> list[str]:
+    """The words of a name or value: `image_url` → `["image", "url"]`."""
+    return _WORD.findall(text)
 
 
 def module_name(model: str) -> str:
@@ -24,7 +29,7 @@ def module_name(model: str) -> str:
     return name
 
 
-def _pascal(words: Sequence[str]) -> str:
+def pascal(words: Sequence[str]) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
@@ -44,27 +49,84 @@ def variants(schema: Any) -> list[Mapping[str, Any]]:
     return list(schema[keyword]) if keyword else []
 
 
-def _variant_words(branch: Mapping[str, Any], model_words: set[str]) -> list[str]:
-    title = branch.get("title")
-    if isinstance(title, str) and _WORD.findall(title):
-        words = _WORD.findall(title)
-        # "Google_Gemma_3_12B_It_Prompt" on @cf/google/gemma-3-12b-it → "Prompt"; a prefix of
-        # several words of the model's name is a name, one shared word ("Chat") is not.
-        prefix = 0
-        while prefix < len(words) - 1 and words[prefix].lower() in model_words:
-            prefix += 1
-        return words[prefix:] if prefix >= 2 else words
-    required = branch.get("required")
-    if isinstance(required, list) and required and isinstance(required[0], str):
-        return _WORD.findall(required[0])
+def title_words(title: Any, model_words: set[str]) -> list[str]:
+    words = _WORD.findall(title) if isinstance(title, str) else []
+    # "Google_Gemma_3_12B_It_Prompt" on @cf/google/gemma-3-12b-it → "Prompt"; a prefix of
+    # several words of the model's name is a name, one shared word ("Chat") is not.
+    prefix = 0
+    while prefix < len(words) - 1 and words[prefix].lower() in model_words:
+        prefix += 1
+    return words[prefix:] if prefix >= 2 else words
+
+
+def tag_words(branch: Mapping[str, Any], siblings: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What tells `branch` apart from its sibling branches, as words for a name, or `[]`.
+
+    In order: a property with a `const` (or one-value `enum`) whose value differs in every sibling
+    (`role: "system"` → `system`); a required key no sibling requires (`prompt`); a property no
+    sibling has; a shared key of another type in each sibling (`audio` object / string); the titles
+    of its own variants (`Prompt or Messages`); the answer's `contentType` (`text/event-stream` →
+    `event stream`); its `format`.
+    """
+    found = branch.get("properties")
+    properties: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    others = [s for s in siblings if s is not branch]
+
+    def tag(node: Any) -> Any:
+        if isinstance(node, Mapping):
+            if "const" in node:
+                return node["const"]
+            if isinstance(node.get("enum"), list) and len(node["enum"]) == 1:
+                return node["enum"][0]
+        return None
+
+    for key, sub in properties.items():
+        value = tag(sub)
+        if isinstance(value, str) and _WORD.findall(value) and all(
+            tag((s.get("properties") or {}).get(key)) not in (value, None) or key not in (s.get("properties") or {})
+            for s in others
+        ):
+            return _WORD.findall(value)
+    required = [k for k in branch.get("required", []) if isinstance(k, str)]
+
+    def weight(key: str) -> int:  # a key holding an object says more about a branch than a scalar
+        sub = properties.get(key)
+        return 0 if isinstance(sub, Mapping) and (sub.get("type") == "object" or "properties" in sub) else 1
+
+    for keys, of in ((required, "required"), (list(properties), "properties")):
+        for key in sorted(keys, key=weight):
+            if _WORD.findall(key) and not any(key in (s.get(of) or ()) for s in others):
+                return _WORD.findall(key)
+    for key, sub in properties.items():  # the same key, of another type in every sibling
+        kind = sub.get("type") if isinstance(sub, Mapping) else None
+        if isinstance(kind, str) and _WORD.findall(key) and others and all(
+            isinstance(o := (s.get("properties") or {}).get(key), Mapping) and o.get("type") not in (kind, None)
+            for s in others
+        ):
+            return [*_WORD.findall(key), kind]
+    nested = variants(branch)
+    if nested and all(isinstance(b.get("title"), str) and _WORD.findall(b["title"]) for b in nested):
+        return [w for i, b in enumerate(nested) for w in (["or"] if i else []) + _WORD.findall(b["title"])]
+    content_type = branch.get("contentType")
+    if isinstance(content_type, str) and "/" in content_type:
+        return _WORD.findall(content_type.split("/", 1)[1])
+    if isinstance(branch.get("format"), str):
+        return _WORD.findall(branch["format"])
     return []
+
+
+def _variant_words(branch: Mapping[str, Any], siblings: Sequence[Mapping[str, Any]], model_words: set[str]) -> list[str]:
+    if words := title_words(branch.get("title"), model_words):
+        return words
+    return tag_words(branch, siblings)
 
 
 def variant_names(model: str, schema: Any, side: str) -> list[str]:
     """Class names for the root `oneOf` branches: `ChatCompletionsInput`, `PromptOutput`, …
 
-    From the branch `title`, else from its first required property, else `Input1`…; the side
-    (`Input`/`Output`) is appended unless the title already ends with it. Duplicates get a number.
+    From the branch `title`, else from what tells it apart from its siblings (`tag_words`), else
+    `Input1`…; the side (`Input`/`Output`) is appended unless the title already ends with it.
+    Duplicates get a number.
     A root without `oneOf` but with a `title` is one variant, named from its title.
     """
     suffix = side.capitalize()
@@ -74,10 +136,10 @@ def variant_names(model: str, schema: Any, side: str) -> list[str]:
         branches = [{"title": schema["title"]}]
     names: list[str] = []
     for index, branch in enumerate(branches, start=1):
-        words = _variant_words(branch, model_words)
+        words = _variant_words(branch, branches, model_words)
         # "Output Query" / "Prompt_Output" → "QueryOutput" / "PromptOutput"
         words = [w for w in words if w.lower() != suffix.lower()]
-        base = _pascal(words) + suffix if words else f"{suffix}{index}"
+        base = pascal(words) + suffix if words else f"{suffix}{index}"
         name = base
         while name in names or name in ("Input", "Output"):
             name = f"{base}{index}"

@@ -10,20 +10,24 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import guards
 from .discovery import read_inside, scan
 from .errors import SchemaLoadError, SchemaProblem, json_path
+from .repair import repair
 
 __all__ = [
     "FILES",
     "SIDES",
+    "ModelSchemas",
     "check_schema",
     "check_shape",
     "default_root",
     "discover",
+    "load_model",
     "parse_schema",
     "read_model",
     "read_schema",
@@ -111,16 +115,23 @@ def _meta_validator() -> Any:
     return Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
 
-def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
-    """Every reason `schema` cannot be generated from or validated against, located by JSON path."""
+def check_schema(model: str, file: str, schema: Any, *, side: str = "input") -> list[SchemaProblem]:
+    """Every reason `schema` cannot be generated from or validated against, located by JSON path.
+
+    Known authoring slips (`cfai.repair`) are not problems: they are repaired wherever the schema is
+    read. An empty output schema is not one either: the model's answers are then typed as JSON.
+    """
 
     def problem(path: tuple[str | int, ...], message: str) -> SchemaProblem:
         return SchemaProblem(model=model, file=file, path=json_path(path), message=message)
 
+    if side == "output" and schema == {}:
+        return []
     if shape := check_shape(model, file, schema):
         return shape
     if deep := guards.too_deep(schema):  # first: everything below recurses
         return [problem(*deep)]
+    schema, _ = repair(model, file, schema)
 
     meta = _meta_validator()
     problems = [
@@ -135,16 +146,18 @@ def check_schema(model: str, file: str, schema: Any) -> list[SchemaProblem]:
             problems.append(problem((*path, "$ref"), f"$ref {ref!r} points outside the file"))
         elif not _resolve_pointer(schema, ref[1:]):
             problems.append(problem((*path, "$ref"), f"dangling $ref {ref!r}: no such location"))
-    return problems + [problem(*found) for found in (*guards.references(schema), *guards.cycles(schema))]
+    problems += [problem(*found) for found in (*guards.references(schema), *guards.cycles(schema))]
+    # One slip can break several meta-schema branches with the same message: report it once.
+    return list(dict.fromkeys(problems))
 
 
-def parse_schema(model: str, file: str, text: bytes | str) -> tuple[Any, list[SchemaProblem]]:
-    """Parse and check one schema file's content."""
+def parse_schema(model: str, file: str, text: bytes | str, *, side: str = "input") -> tuple[Any, list[SchemaProblem]]:
+    """Parse and check one schema file's content (as published: repairs happen where it is read)."""
     try:
         schema = guards.loads(text)
     except ValueError as exc:  # not JSON, NaN/Infinity, nested too deeply to parse
         return None, [SchemaProblem(model, file, "$", f"not valid JSON: {exc}")]
-    return schema, check_schema(model, file, schema)
+    return schema, check_schema(model, file, schema, side=side)
 
 
 def _read(root: Path, model: str, side: str) -> tuple[Any, list[SchemaProblem]]:
@@ -153,7 +166,7 @@ def _read(root: Path, model: str, side: str) -> tuple[Any, list[SchemaProblem]]:
         text = read_inside(root, f"{model}/{FILES[side]}")
     except OSError as exc:
         return None, [SchemaProblem(model, file, "$", f"cannot read: {exc.strerror or exc}")]
-    return parse_schema(model, file, text)
+    return parse_schema(model, file, text, side=side)
 
 
 def read_schema(root: Path, model: str, side: str) -> Any:
@@ -164,13 +177,45 @@ def read_schema(root: Path, model: str, side: str) -> Any:
     return schema
 
 
-def read_model(root: Path, model: str) -> dict[str, Any]:
-    """Both checked schemas of `model`, or `SchemaLoadError` with every problem in either file."""
-    schemas: dict[str, Any] = {}
-    problems: list[SchemaProblem] = []
-    for side in SIDES:
-        schemas[side], found = _read(root, model, side)
-        problems += found
+@dataclass(frozen=True, slots=True)
+class ModelSchemas:
+    """A model's schemas as they are used: repaired, and `output` None when none is published
+    (`{}` or no file), the answers then being typed as JSON. `notes` says what was done and why."""
+
+    model: str
+    input: Any
+    output: Any | None
+    notes: tuple[SchemaProblem, ...] = ()
+
+
+def load_model(root: Path, model: str) -> ModelSchemas:
+    """The usable schemas of `model`, or `SchemaLoadError` when it cannot be used at all.
+
+    An input schema that is missing, empty or broken, or an output schema that is broken, makes the
+    model unusable; an output that is missing or `{}` leaves it usable for its requests.
+    """
+    notes: list[SchemaProblem] = []
+    output_file = f"{model}/{FILES['output']}"
+    if not (root / model / FILES["output"]).is_file() and (root / model / FILES["input"]).is_file():
+        output: Any = {}
+        problems: list[SchemaProblem] = []
+    else:
+        output, problems = _read(root, model, "output")
+    source, found = _read(root, model, "input")
+    problems = found + problems
     if problems:
         raise SchemaLoadError(problems)
-    return schemas
+    schema, repairs = repair(model, f"{model}/{FILES['input']}", source)
+    notes += repairs
+    if output == {}:
+        notes.append(SchemaProblem(model, output_file, "$", "input only: no output schema is published, "
+                                   "answers are typed as JSON"))
+        return ModelSchemas(model, schema, None, tuple(notes))
+    output, repairs = repair(model, output_file, output)
+    return ModelSchemas(model, schema, output, (*notes, *repairs))
+
+
+def read_model(root: Path, model: str) -> dict[str, Any]:
+    """Both usable schemas of `model` (`{}` for an unpublished output), or `SchemaLoadError`."""
+    loaded = load_model(root, model)
+    return {"input": loaded.input, "output": {} if loaded.output is None else loaded.output}

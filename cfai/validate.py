@@ -16,7 +16,6 @@ This module is imported at run time: it must not import the generator toolchain.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -26,8 +25,10 @@ from typing import Any
 import jsonschema_rs
 
 from .errors import InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel, json_path
+from .jsonvalue import NotJSON, depth_exceeds, loads, problems
 from .names import check_name
 from .naming import variant_keyword, variant_names, variants
+from .repair import repair
 from .schemas import FILES, check_schema, check_shape, default_root, discover
 
 __all__ = ["ModelValidator", "Registry", "default_registry", "validate"]
@@ -39,6 +40,34 @@ _LIMIT_KEYS = ("limit", "options", "expected_value", "property", "unexpected", "
 _SHAPE_RULES = {"type", "required", "const", "enum", "additionalProperties", "falseSchema"}
 # Object keys that jsonschema-rs's `instance_path` turns into ints (Rust's unsigned integer syntax).
 _NUMBER_LIKE = re.compile(r"\+?[0-9]+")
+
+
+_REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _no_retrieval(uri: str) -> Any:
+    """The retriever of every validator: a schema never causes I/O at run time. Without it,
+    jsonschema-rs fetches a remote `$ref` or `$schema` over HTTP (or reads a file) while compiling."""
+    raise ValueError(f"{uri} is outside the schema: references are resolved within the file only, never fetched")
+
+
+def compile_schema(schema: Any) -> Any:
+    """A jsonschema-rs validator that never retrieves anything."""
+    return jsonschema_rs.validator_for(schema, retriever=_no_retrieval)
+
+
+def _has_refs(schema: Any) -> bool:
+    """Whether a `$ref` may make validation descend as deep as the payload (a recursive schema)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(k in node for k in _REF_KEYWORDS):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _limit(kind: Any) -> Any:
@@ -126,40 +155,61 @@ class ModelValidator:
         self.schema = schema
         self.schema_file = schema_file or f"{model}/{FILES[side]}"
         try:
-            self._validator = jsonschema_rs.validator_for(schema)
-        except jsonschema_rs.ValidationError as exc:
-            problems = check_schema(model, self.schema_file, schema) or [
-                SchemaProblem(model, self.schema_file, json_path(exc.instance_path), exc.message)
-            ]
-            raise SchemaLoadError(problems) from None
+            self._validator = compile_schema(schema)
+        except (jsonschema_rs.ValidationError, ValueError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            location = json_path(getattr(exc, "instance_path", ()))
+            try:
+                found = check_schema(model, self.schema_file, schema)
+            except (RecursionError, ValueError):  # the reference checker recurses; the first line is enough
+                found = []
+            raise SchemaLoadError(found or [SchemaProblem(model, self.schema_file, location, message.splitlines()[0])]) from None
         self.variants = variant_names(model, schema, side)
         self._keyword = variant_keyword(schema)  # `oneOf`/`anyOf` holding the variants, or None
         # A titled root without `oneOf` is a single variant: every error belongs to it.
         self._root_variant = self.variants[0] if self.variants and not variants(schema) else None
-        # Bound once: on the valid path this is the only call after the method's own.
-        self._is_valid = self._validator.is_valid
+        # Bound once: on the valid path this is the only call after the method's own. A schema with
+        # `$ref`s can recurse as deep as the payload, and jsonschema-rs's stack overflows (killing the
+        # process) somewhere past 10,000 levels: such validators check the depth first.
+        self._is_valid = self._guarded_is_valid if _has_refs(schema) else self._validator.is_valid
         # (the root without its variants, each variant): compiled on first use, as a valid
         # payload never needs them.
         self._split: tuple[Any, list[Any]] | None = None
 
+    def _guarded_is_valid(self, payload: Any) -> bool:
+        return not depth_exceeds(payload) and bool(self._validator.is_valid(payload))
+
     def is_valid(self, payload: Any) -> bool:
-        return bool(self._is_valid(payload))
+        try:
+            return bool(self._is_valid(payload))
+        except ValueError:  # jsonschema-rs: a key that is not a string, a type it cannot read, …
+            return False
 
     def errors(self, payload: Any) -> list[PayloadError]:
-        """Every error in `payload`; `[]` when it is valid."""
-        if self._is_valid(payload):
+        """Every error in `payload`; `[]` when it is valid. What is not JSON (NaN, a key that is not a
+        string, nesting deeper than `cfai.jsonvalue.MAX_DEPTH`) is reported as rule `json` / `depth`."""
+        if self.is_valid(payload):
             return []
-        located = self._errors_in_best_variant(payload) if self._keyword is not None else None
-        return self._errors_from_root(payload) if located is None else located
+        if found := problems(payload):
+            return [PayloadError(self.model, self.schema_file, p, r, None, None, m, self._root_variant) for p, r, m in found]
+        try:
+            located = self._errors_in_best_variant(payload) if self._keyword is not None else None
+            return self._errors_from_root(payload) if located is None else located
+        except (ValueError, RecursionError) as exc:  # a value jsonschema-rs cannot render: one located error
+            return [PayloadError(self.model, self.schema_file, "$", "json", None, None, str(exc), self._root_variant)]
+
+    def not_json(self, payload: Any) -> list[PayloadError]:
+        """The errors of a payload that cannot be sent as JSON at all (see `errors`), before validating."""
+        return [PayloadError(self.model, self.schema_file, p, r, None, None, m) for p, r, m in problems(payload)]
 
     def check(self, payload: Any) -> None:
         """Raise `InvalidPayload` with every error unless `payload` is valid."""
-        if not self._is_valid(payload):
+        if not self.is_valid(payload):
             raise InvalidPayload(self.errors(payload))
 
     def variant_of(self, payload: Any) -> str | None:
         """The root `oneOf` variant `payload` is valid under, if the schema has variants."""
-        if not self.variants or not self._is_valid(payload):
+        if not self.variants or not self.is_valid(payload):
             return None
         if self._root_variant is not None:
             return self._root_variant
@@ -168,9 +218,9 @@ class ModelValidator:
 
     def _variant_validators(self) -> tuple[Any, list[Any]]:
         if self._split is None:
-            rest = jsonschema_rs.validator_for({k: v for k, v in self.schema.items() if k != self._keyword})
+            rest = compile_schema({k: v for k, v in self.schema.items() if k != self._keyword})
             # A validator map resolves each branch's `$ref`s against the whole document.
-            found = jsonschema_rs.validator_map_for(self.schema)
+            found = jsonschema_rs.validator_map_for(self.schema, retriever=_no_retrieval)
             self._split = rest, [found.get(f"#/{self._keyword}/{i}") for i in range(len(self.variants))]
         return self._split
 
@@ -237,15 +287,23 @@ class Registry:
     def schema(self, model: str, side: str = "input") -> Any:
         file = f"{model}/{FILES[side]}"
         path = self.root / model / FILES[side]
-        if check_name(model) or not path.is_file():  # a name is a path: `../x` never reaches the disk
+        if check_name(model):  # a name is a path: `../x` never reaches the disk
+            raise UnknownModel(model, self.models())
+        if not path.is_file():
+            if side == "output" and (self.root / model / FILES["input"]).is_file():
+                return {}  # an input-only model: its answers are JSON, unchecked
             raise UnknownModel(model, self.models())
         try:
-            schema = json.loads(path.read_bytes())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            schema = loads(path.read_bytes())
+        except NotJSON as exc:
             raise SchemaLoadError([SchemaProblem(model, file, "$", f"not valid JSON: {exc}")]) from None
+        except OSError as exc:
+            raise SchemaLoadError([SchemaProblem(model, file, "$", f"cannot read: {exc.strerror or exc}")]) from None
+        if side == "output" and schema == {}:
+            return schema
         if problems := check_shape(model, file, schema):
             raise SchemaLoadError(problems)
-        return schema
+        return repair(model, file, schema)[0]
 
 
 _default: Registry | None = None
@@ -268,4 +326,8 @@ def validate(model: str, payload: Any, *, side: str = "input", registry: Registr
         validator = registry._validators[model, side]
     except KeyError:  # first use: compile and cache it
         validator = registry.validator(model, side)
-    return [] if validator._is_valid(payload) else validator.errors(payload)
+    try:
+        valid = validator._is_valid(payload)
+    except ValueError:  # not JSON jsonschema-rs can read: `errors` says where
+        valid = False
+    return [] if valid else validator.errors(payload)

@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,13 @@ def write_inside(top: Path, relative: str, data: bytes) -> None:
                 raise OSError(exc.errno, f"{relative}: {part} is a symlink or not a folder; not written through") from None
             os.close(fd)
             fd = child
+        try:  # a new file, so that it gets the umask's mode, not the copied one's
+            if stat.S_ISREG(os.stat(parts[-1], dir_fd=fd, follow_symlinks=False).st_mode):
+                os.unlink(parts[-1], dir_fd=fd)
+        except FileNotFoundError:
+            pass
         try:
-            out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666, dir_fd=fd)
+            out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=fd)
         except OSError as exc:
             raise OSError(exc.errno, f"{relative} is a symlink or not a file; not written through") from None
         with os.fdopen(out, "wb") as file:

@@ -23,9 +23,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from cfai.baseurl import check_base_url
 from cfai.errors import CfaiError, SchemaProblem, json_path
-from cfai.faults import cloudflare_errors
+from cfai.faults import InvalidBaseURL, cloudflare_errors
 from cfai.names import check_name
+from cfai.redact import Redactor
 
 __all__ = [
     "API_BASE_URL",
@@ -61,13 +63,13 @@ class Tracked:
 
 
 def docs_path(model: str) -> str:
-    """Where the docs site publishes a model: `ai/models/<name without its @scope/>`.
+    """Where the docs site publishes a model, percent-encoded as the site's own links are.
 
-    `@cf/meta/llama-3.1-8b-instruct` → `ai/models/meta/llama-3.1-8b-instruct`;
-    `openai/gpt-5.5` → `ai/models/openai/gpt-5.5`. The `@cf/` (or `@hf/`) scope names the platform,
-    not the model, and the docs site leaves it out of its addresses.
+    The site keeps a Workers AI model's scope in its addresses (its pages link
+    `/ai/models/%40cf/meta/llama-3.1-8b-instruct/`): `@cf/meta/llama-3.1-8b-instruct` →
+    `ai/models/%40cf/meta/llama-3.1-8b-instruct`; `openai/gpt-5.5` → `ai/models/openai/gpt-5.5`.
     """
-    return "ai/models/" + re.sub(r"^@[^/]+/", "", model)
+    return "ai/models/" + quote(model, safe="/")
 
 
 def parse_tracked(text: str, file: str) -> tuple[list[Tracked], list[SchemaProblem]]:
@@ -170,6 +172,10 @@ def endpoint(source: str, env: Mapping[str, str], base_url: str | None = None) -
         raise UsageError(f"base URL {redact(base)!r} is not an http(s):// URL")
     if source == "docs":
         return Endpoint("docs", base)
+    try:  # the token goes over plain http only to loopback, unless CFAI_ALLOW_INSECURE_HTTP=1
+        check_base_url(base)
+    except InvalidBaseURL as exc:
+        raise UsageError(str(exc)) from None
     missing = [name for name in ("CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN") if not env.get(name)]
     if missing:
         raise UsageError(f"the API source needs {' and '.join(missing)} in the environment")
@@ -205,6 +211,14 @@ def list_models(
     where: Endpoint, *, per_page: int = 50, timeout: float = 20.0, transport: httpx.BaseTransport | None = None
 ) -> tuple[list[dict[str, Any]], list[SchemaProblem]]:
     """Every model of the account's catalog, following `?page=N&per_page=M` until `total_count`."""
+    listed, problems = _list_models(where, per_page, timeout, transport)
+    redactor = Redactor([where.token])  # the token out of whatever the server said, before it is shown
+    return redactor.value(listed), [redactor.value(p) for p in problems]
+
+
+def _list_models(
+    where: Endpoint, per_page: int, timeout: float, transport: httpx.BaseTransport | None
+) -> tuple[list[dict[str, Any]], list[SchemaProblem]]:
     models: list[dict[str, Any]] = []
     transport = transport or httpx.HTTPTransport(retries=2)
     with httpx.Client(headers=where.headers, timeout=timeout, transport=transport, follow_redirects=True) as client:

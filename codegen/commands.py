@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cfai.cli import _problems, _short, app, err, out
-from cfai.errors import SchemaLoadError
+from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
 
 from . import atomic, children, signals
 
@@ -24,21 +24,58 @@ from . import atomic, children, signals
 def generate(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory (replaced whole).")] = Path("generated"),
+    strict: Annotated[bool, typer.Option(help="Fail on any note (a repaired slip, an input-only model).")] = False,
 ) -> None:
-    """Generate typed models for every model under --schemas into --out (all or nothing)."""
+    """Generate typed models for every model under --schemas into --out.
+
+    A model that cannot be used is skipped with its located problems and the others are generated;
+    known slips are repaired and input-only models typed, each with a note on stderr.
+    Exit 0: every model generated; 1: some skipped (or, with --strict, any note: nothing written);
+    2: nothing to generate, or a usage error.
+    """
     from .pipeline import generate as run
 
+    _require_toolchain()
     signals.install()
     try:
-        count = run(schemas, out_dir, progress=lambda message: err.print(f"  {message}", style="dim", markup=False))
-    except SchemaLoadError as exc:
+        report = run(schemas, out_dir, strict=strict, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
+    except GenerationError as exc:
         _problems(exc.problems, False)
         err.print(f"[red]generation stopped; {out_dir} is unchanged[/red]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(1 if strict and exc.problems else 2) from None
     except (KeyboardInterrupt, children.Stopped):
         err.print(f"interrupted; {out_dir} is unchanged")
         raise typer.Exit(130) from None
-    out.print(f"[green]{count} model(s) generated into {out_dir}[/green]")
+    _notes(report.notes, "note")
+    for model, problems in report.skipped.items():
+        _notes(problems, f"skipped {model}")
+    out.print(f"{len(report.generated)} model(s) generated into {out_dir}"
+              + (f"; {len(report.skipped)} skipped" if report.skipped else ""), highlight=False)
+    raise typer.Exit(1 if report.skipped else 0)
+
+
+def _notes(problems: tuple[SchemaProblem, ...], label: str) -> None:
+    for p in problems:
+        err.print(f"{label}: {p.model}: {p.file} {p.path}: {p.message}", markup=False, highlight=False)
+
+
+def _require_toolchain() -> None:
+    """Generation runs datamodel-code-generator with the project's pinned options: say so in one line
+    when this installation has neither (a wheel installed without the `dev` extra or the checkout)."""
+    import importlib.util
+
+    from .models import project_root
+
+    try:
+        project_root()
+    except RuntimeError:
+        err.print("error: generation runs in a source checkout of cfai-bindings (its pinned generator options live in "
+                  "its pyproject.toml): run `make generate` there", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    if importlib.util.find_spec("datamodel_code_generator") is None:
+        err.print("error: generation needs the generator toolchain: pip install 'cfai-bindings[dev]' in a checkout",
+                  markup=False, highlight=False)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -50,6 +87,7 @@ def check(
     """Regenerate into a temporary directory; fail unless byte-identical to --out and mypy-clean."""
     from .pipeline import check as run
 
+    _require_toolchain()
     signals.install()  # SIGTERM too removes the temporary build
     try:
         differences, type_errors = run(schemas, out_dir, mypy=mypy)
@@ -246,6 +284,63 @@ def models(
     (out if out.is_terminal else Console(width=200, soft_wrap=True)).print(table)
 
 
+
+
+@app.command()
+def gate(
+    schemas: Annotated[Path, typer.Option(help="The committed schema root; its models.toml lists the tracked models.")] = Path("schemas"),
+    source: Annotated[str | None, typer.Option(help="docs or api, for every model. Default: each model's source in models.toml.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Fetch from this base URL instead (a mirror, a test server).")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="breaking or any: which changes fail the gate.")] = "breaking",
+    junit_xml: Annotated[Path | None, typer.Option("--junit-xml", help="Write a JUnit XML report here (a test case per model).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff rows and the outcome as JSON.")] = False,
+    mypy: Annotated[bool, typer.Option(help="Type-check the bindings generated from the pulled schemas.")] = True,
+    retries: Annotated[int, typer.Option(min=0, max=10, help="Retries after a 5xx, 429, timeout or dropped connection.")] = 3,
+    timeout: Annotated[float, typer.Option(min=0.01, help="Seconds for one attempt, body included.")] = 20.0,
+) -> None:
+    """Pull the tracked models into a temporary folder, diff them against --schemas, generate and type-check: the CI gate.
+
+    Nothing in the working tree is written (only --junit-xml). Exit 0: passed; 1: changes meeting
+    --fail-on, or the published schemas do not generate or type-check; 2: usage; 3: a model could not be pulled.
+    """
+    import os
+
+    from .catalog import UsageError
+    from .gate import junit_xml as render
+    from .gate import run_gate, summary
+    from .pull import Options
+
+    if fail_on not in ("breaking", "any"):
+        raise typer.BadParameter("must be breaking or any", param_hint="--fail-on")
+    try:
+        result = run_gate(
+            schemas, env=os.environ, source=source, base_url=base_url, fail_on=fail_on, typecheck=mypy,
+            options=Options(retries=retries, timeout=timeout),
+            progress=lambda message: err.print(f"  {message}", style="dim", markup=False),
+        )
+    except UsageError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except SchemaLoadError as exc:
+        _problems(exc.problems, False)
+        raise typer.Exit(2) from None
+    if junit_xml is not None:
+        junit_xml.parent.mkdir(parents=True, exist_ok=True)
+        junit_xml.write_text(render(result), encoding="utf-8")
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), default=repr))
+    else:
+        for c in result.changes:
+            marker = "[red]breaking[/red]" if result.failing(c) else "[dim]" + c.level + "[/dim]"
+            where = ("" if c.side == "model" else f"{c.side} ") + c.path + (f" ({c.variant})" if c.variant else "")
+            out.print(f"{marker} {c.rule} {c.model} {where}: {_short(c.old, 30)} → {_short(c.new, 30)}", highlight=False)
+        if result.pull_problems:
+            _problems(tuple(result.pull_problems), False)
+        for line in (*result.build_problems, *result.type_errors):
+            err.print(f"[red]bindings:[/red] {line}", highlight=False)
+        for line in summary(result):
+            out.print(line, highlight=False)
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """The one code path behind `make generate` and `make check`.
 
-`build` writes every generated artifact for a schema root into an empty staging directory.
+`build` describes every model of a schema root once (`describe`) and writes every generated
+artifact into an empty staging directory; a model that cannot be used is skipped and reported.
 `generate` swaps the staging directory into place only when the whole build succeeded, so a failure
 leaves the previous output exactly as it was; `check` compares it byte for byte with the committed
 output and type-checks the committed output with `mypy --strict`.
@@ -14,52 +15,56 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from importlib.metadata import version
+from dataclasses import dataclass
 from pathlib import Path
 
 from cfai.discovery import scan
-from cfai.errors import GenerationError
+from cfai.errors import GenerationError, SchemaProblem
 from cfai.naming import module_name
 
-from . import atomic, cache, children, models, openapi, verify
+from . import atomic, children, models, openapi, verify
 from .atomic import swap_in
+from .describe import describe
 
-__all__ = ["build", "check", "compare", "generate", "typecheck"]
+__all__ = ["Report", "build", "check", "compare", "generate", "typecheck"]
 
 Progress = Callable[[str], None]
 
 
-def build(root: Path, staging: Path, *, progress: Progress | None = None) -> int:
-    """Everything generated from `root`, written into `staging`; returns the number of models.
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a build made of a schema root: the models generated, the notes (repairs, input-only
+    models), and the models skipped with their located problems."""
 
-    The typed models (`cfai_models/`), the assembled OpenAPI document (`openapi.json`) and the
-    openapi-python-client package built from it (`cfai_client/`).
+    generated: tuple[str, ...]
+    notes: tuple[SchemaProblem, ...]
+    skipped: dict[str, tuple[SchemaProblem, ...]]
+
+    @property
+    def problems(self) -> list[SchemaProblem]:
+        return [p for found in self.skipped.values() for p in found]
+
+
+def build(root: Path, staging: Path, *, progress: Progress | None = None) -> Report:
+    """Everything generated from `root`, written into `staging`.
+
+    The typed models (`cfai_models/`) and the assembled OpenAPI document (`openapi.json`). A model
+    that cannot be described or generated is skipped and reported; the others are generated.
     """
     for skipped in scan(root)[1]:  # folders whose path is not a model name: never generated from
         if progress:
             progress(str(skipped))
-    loaded = models.build(root, staging, progress=progress)
-    document = openapi.document(loaded)
+    catalog = describe(root)
+    if not catalog.models and not catalog.skipped:
+        raise GenerationError([SchemaProblem("-", str(root), "$", "no schema-input.json/schema-output.json here")])
+    done, failed = models.build(catalog, staging, progress=progress)
+    document = openapi.document(done)
     (staging / "openapi.json").write_text(verify.strict_dumps(document) + "\n")
-    # openapi-python-client rebuilds the whole client however little changed (1-2 s): reuse its
-    # output for the same document, templates, toolchain and options (the options live in openapi.py).
-    store = cache.directory("client", models.project_root())
-    entry = cache.key(
-        (staging / "openapi.json").read_bytes(), version("openapi-python-client"), version("ruff"), sys.version,
-        cache.tree_digest(openapi.TEMPLATES), Path(openapi.__file__).read_bytes(),
-    )  # fmt: skip
-    simplified = cache.get_tree(store, entry, staging / openapi.CLIENT_PACKAGE)
-    if simplified is None:
-        simplified = openapi.write_client(document, staging)
-        cache.put_tree(store, entry, staging / openapi.CLIENT_PACKAGE, simplified)
-    elif progress:
-        progress("generated cfai_client (cached)")
-    for component in simplified:
-        if progress:
-            progress(f"cfai_client: {component} is plain JSON (openapi-python-client cannot represent it)")
-    if problems := verify.artifacts(staging, models.PACKAGE, {module_name(m): m for m in loaded}):
+    # proven before anything is swapped in: strict JSON, declarations only, every module imports
+    if problems := verify.artifacts(staging, models.PACKAGE, {module_name(m.name): m.name for m in done}):
         raise GenerationError(problems)
-    return len(loaded)
+    notes = tuple(note for m in done for note in m.notes)
+    return Report(tuple(m.name for m in done), notes, {**catalog.skipped, **failed})
 
 
 def _files(top: Path) -> set[str]:
@@ -76,18 +81,26 @@ def compare(expected: Path, actual: Path) -> list[str]:
     return sorted(out)
 
 
-def generate(root: Path, out: Path, *, progress: Progress | None = None) -> int:
-    """Build beside `out`, then swap the result in; `out` is untouched unless everything succeeded."""
+def generate(root: Path, out: Path, *, strict: bool = False, progress: Progress | None = None) -> Report:
+    """Build beside `out`, then swap the result in; `out` is untouched unless the build succeeded.
+
+    `strict`: a note (a repair, an input-only model) or a skipped model stops generation with
+    `GenerationError` (for CI, where any surprise in a schema should be looked at).
+    """
     out = out.resolve()
     for note in atomic.recover(out):  # a killed run's half swap is undone before anything else
         if progress:
             progress(note)
     staging = atomic.staging_dir(out, "new")
     try:
-        count = build(root, staging, progress=progress)
+        report = build(root, staging, progress=progress)
+        if strict and (report.notes or report.skipped):
+            raise GenerationError([*report.notes, *report.problems])
+        if not report.generated:
+            raise GenerationError(report.problems)
         atomic.follow_umask(staging)  # cached trees carry the modes of whoever stored them
         swap_in(staging, out)
-        return count
+        return report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -103,8 +116,12 @@ def typecheck(out: Path) -> list[str]:
 
 
 def check(root: Path, out: Path, *, mypy: bool = True) -> tuple[list[str], list[str]]:
-    """(files differing from a fresh build, mypy errors); both empty when `out` is up to date."""
+    """(files differing from a fresh build, mypy errors); both empty when `out` is up to date.
+
+    A model skipped by the build is a difference: `out` must hold every model of `root`.
+    """
     with tempfile.TemporaryDirectory(prefix="cfai-check-") as tmp:
-        build(root, Path(tmp))
+        report = build(root, Path(tmp))
         differences = compare(Path(tmp), out)
+    differences += [f"{p.model}: skipped: {p.file} {p.path}: {p.message}" for p in report.problems]
     return differences, typecheck(out) if mypy else []

@@ -29,6 +29,7 @@ import httpx
 from cfai.errors import SchemaProblem
 from cfai.faults import cloudflare_errors, excerpt, retry_after
 from cfai.names import check_name
+from cfai.redact import Redactor
 from cfai.schemas import FILES, check_schema, parse_schema
 
 from . import atomic
@@ -247,7 +248,7 @@ async def _fetch_all(
     ) as client:
 
         async def one(request: Request) -> Answer:
-            answer = _accept(await _fetch(client, gate, request, options))  # checked while others are in flight
+            answer = _scrubbed(_accept(await _fetch(client, gate, request, options)))  # checked while others are in flight
             if done:
                 done(answer)
             return answer
@@ -262,7 +263,7 @@ def _schemas(request: Request, body: bytes) -> tuple[dict[str, Any], list[Schema
     """The schema(s) in one 200 body, checked; the API's envelope unwrapped, paths located in the body."""
     model, url = request.model, redact(request.url)
     if request.endpoint.source != "api":
-        schema, problems = parse_schema(model, url, body)
+        schema, problems = parse_schema(model, url, body, side=request.sides[0])
         return {request.sides[0]: schema}, problems
     try:
         document = json.loads(body)
@@ -279,7 +280,7 @@ def _schemas(request: Request, body: bytes) -> tuple[dict[str, Any], list[Schema
     problems = []
     for side in request.sides:
         found[side] = document["result"].get(side)
-        for p in check_schema(model, url, found[side]):
+        for p in check_schema(model, url, found[side], side=side):
             problems.append(replace(p, path=f"$.result.{side}{p.path[1:]}"))
     return found, problems
 
@@ -297,6 +298,20 @@ def _accept(answer: Answer) -> Answer:
         return replace(
             answer, problems=(SchemaProblem(answer.request.model, redact(answer.request.url), "$", f"not JSON: {exc}"),)
         )
+
+
+def _scrubbed(answer: Answer) -> Answer:
+    """The API token out of everything the server said (`cfai.redact`), before it can reach the
+    terminal; a schema that echoes the token is refused rather than written to a file."""
+    token = answer.request.endpoint.token
+    redactor = Redactor([token])
+    problems = tuple(redactor.value(p) for p in answer.problems)
+    files = answer.files
+    if token and any(redactor.text(data.decode("utf-8", "replace")) != data.decode("utf-8", "replace") for data in files.values()):
+        where = redact(answer.request.url)
+        problems += (SchemaProblem(answer.request.model, where, "$", "the answer contains the API token: refused"),)
+        files = {}
+    return replace(answer, problem=answer.problem and redactor.text(answer.problem), problems=problems, files=files)
 
 
 def _judge(model: str, answers: Sequence[Answer], local: Mapping[str, bytes]) -> Outcome:

@@ -193,9 +193,13 @@ def _strings(node: Mapping[str, Any]) -> SearchStrategy[str]:
         cap = _cap(lo, hi, MAX_STR)
         return st.text(min_size=lo, max_size=cap) if lo <= cap else st.nothing()
     rx = re.compile(node["pattern"])  # JSON Schema patterns search, they are not anchored...
-    # ...but full matches are short, so they survive a maxLength: draw both kinds.
-    return (st.from_regex(rx, fullmatch=True) | st.from_regex(rx)).filter(
-        lambda s: lo <= len(s) <= (math.inf if hi is None else hi) and rx.search(s) is not None)
+    # ...but full matches are short, so they survive a maxLength: draw both kinds. Control characters
+    # are left out: Python's `\s` matches \x1c-\x1f and \x85, ECMA-262's (JSON Schema's) does not.
+    alphabet = st.characters(exclude_categories=("Cc", "Cs"))
+    drawn = st.from_regex(rx, fullmatch=True, alphabet=alphabet) | st.from_regex(rx, alphabet=alphabet)
+    # Python's `$` also matches before a final newline, ECMA-262's does not: the validator decides.
+    matches = jsonschema_rs.validator_for({"type": "string", "pattern": node["pattern"]}).is_valid
+    return drawn.filter(lambda s: lo <= len(s) <= (math.inf if hi is None else hi) and matches(s))
 
 
 @functools.cache

@@ -65,7 +65,9 @@ def audit(source: str) -> list[str]:
     found: list[str] = []
     callable_names: set[str] = set()
     classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
-    known = set(_BUILTIN_TYPES) | classes
+    aliases = {t.id for n in tree.body if isinstance(n, ast.AnnAssign | ast.Assign)
+               for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}  # fmt: skip
+    known = set(_BUILTIN_TYPES) | classes | aliases
 
     def docstring(node: ast.stmt) -> bool:
         return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
@@ -74,10 +76,10 @@ def audit(source: str) -> list[str]:
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in _MODULES:
             names = {a.asname or a.name for a in node.names}
             known |= names
-            callable_names |= names if node.module == "pydantic" else set()
+            callable_names |= names if node.module == "pydantic" else names & {"TypeAliasType", "TypedDict"}
         elif isinstance(node, ast.ClassDef):
-            if node.decorator_list or node.keywords:
-                found.append(f"line {node.lineno}: class {node.name} has decorators or keywords")
+            if node.decorator_list or not all(isinstance(k.value, ast.Constant) for k in node.keywords):
+                found.append(f"line {node.lineno}: class {node.name} has decorators or computed keywords")
             for item in node.body:
                 if not (docstring(item) or isinstance(item, ast.AnnAssign | ast.Assign | ast.Pass)):
                     found.append(f"line {item.lineno}: {type(item).__name__} statement in class {node.name}")
@@ -143,8 +145,8 @@ def imports(top: Path, packages: list[str]) -> list[tuple[str, str]]:
 def artifacts(top: Path, models_package: str, models: Mapping[str, str]) -> list[SchemaProblem]:
     """Every reason the tree at `top` is not a usable output; `models` maps module names to model names."""
     problems = json_files(top)
-    for path in sorted((top / models_package).glob("*.py")):
-        if path.name == "__init__.py":
+    for path in sorted((top / models_package).rglob("*.py")):
+        if path.name.startswith("_"):  # __init__.py, _client.py: rendered from our own templates
             continue
         file = path.relative_to(top).as_posix()
         model = models.get(path.stem, "-")

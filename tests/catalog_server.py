@@ -2,7 +2,7 @@
 
 It serves schema roots (the real catalog at ../shared/catalog, the project's seed schemas) three ways:
 
-    GET /ai/models/<docs path>/schema-input.json            the docs site: the file itself
+    GET /ai/models/<model>/schema-input.json                the docs site (scope kept: /ai/models/%40cf/…)
     GET /accounts/<id>/ai/models/schema?model=<name>        the API: {"result": {"input", "output"}, …}
     GET /accounts/<id>/ai/models/search?page=N&per_page=M   the API's paginated model listing
 
@@ -25,7 +25,6 @@ from typing import Any, BinaryIO, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from cfai.schemas import FILES, discover
-from codegen.catalog import docs_path
 
 ACCOUNT = "test-account"
 TOKEN = "test-token-s3cr3t-do-not-print"
@@ -175,7 +174,8 @@ class CatalogServer:
                 return 200, "application/json", _envelope(chunk, info=info)
         for model, schemas in self.schemas.items():
             for side, name in FILES.items():
-                if path == f"/{docs_path(model)}/{name}":
+                # Laid out like the docs site: the model's full name, scope included, under /ai/models/
+                if path == f"/ai/models/{model}/{name}":
                     return 200, "application/json", schemas[side]
         return 404, "text/html; charset=utf-8", HTML_PAGE
 

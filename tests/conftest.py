@@ -78,3 +78,35 @@ def generated_catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     out = tmp_path_factory.mktemp("catalog") / "generated"
     generate(catalog, out)
     yield out
+
+
+# --- cfai serve (the contract mock) ------------------------------------------------------------------
+LLAMA = "@cf/meta/llama-3.1-8b-instruct"
+
+
+@pytest.fixture(scope="session")
+def mock_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A schema root with the seed models and, when it can be had, @cf/meta/llama-3.1-8b-instruct:
+    schemas/ itself once it holds that model, else schemas/ plus a copy from ../shared/catalog."""
+    import shutil
+
+    if (SCHEMAS / LLAMA).is_dir() or not (CATALOG / LLAMA).is_dir():
+        return SCHEMAS
+    root = tmp_path_factory.mktemp("mock") / "schemas"
+    shutil.copytree(SCHEMAS, root)
+    shutil.copytree(CATALOG / LLAMA, root / LLAMA)
+    return root
+
+
+@pytest.fixture(scope="session")
+def mock_api(mock_root: Path) -> Iterator[str]:
+    """`cfai serve` on 127.0.0.1 for the session (seed 0, the project's recordings); its base URL."""
+    from cfai.serve import ServeConfig, serving
+
+    with serving(ServeConfig(schemas=mock_root, recordings=RECORDINGS)) as url:
+        yield url
+
+
+def need_llama(root: Path) -> None:
+    if not (root / LLAMA).is_dir():
+        pytest.skip(f"{LLAMA} is neither in schemas/ nor in ../shared/catalog: skipped")

@@ -47,3 +47,20 @@ def test_headers_name_the_source_schemas_and_carry_no_timestamp() -> None:
         header = module.read_text().splitlines()[0]
         assert "schema-input.json" in header and "schema-output.json" in header
         assert "timestamp" not in module.read_text()
+
+
+def test_every_shipped_module_imports_and_every_model_is_loadable() -> None:
+    import importlib
+
+    import cfai_models
+    from pydantic import TypeAdapter
+
+    assert set(cfai_models.MODELS) >= {"openai/gpt-5.5", "@cf/zai-org/glm-4.7-flash", "@cf/deepgram/flux"}
+    for model in cfai_models.MODELS:
+        module = importlib.import_module(f"cfai_models.{cfai_models.MODELS[model]}")
+        assert module is cfai_models.load(model)
+        TypeAdapter(module.Input), TypeAdapter(module.Output)  # both build: every referenced class resolves
+        payloads = importlib.import_module(f"cfai_models.payloads.{cfai_models.MODELS[model]}")
+        assert hasattr(payloads, "Input")
+    client = importlib.import_module("cfai_models._client")
+    assert issubclass(client.Client, importlib.import_module("cfai.client").ClientCore)

@@ -20,13 +20,13 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cfai.cli import app
-from cfai.schemas import FILES, check_schema
+from cfai.schemas import FILES, check_schema, discover
 from codegen.catalog import Tracked, docs_path, endpoint, parse_tracked
-from codegen.pipeline import generate, typecheck
+from codegen.pipeline import generate
 from codegen.pull import STATE_FILE, Options, canonical, pull
 
 from .catalog_server import ACCOUNT, HTML_PAGE, TOKEN, CatalogServer, Fault
-from .conftest import CATALOG, GENERATED, SCHEMAS, catalog_models, need_catalog
+from .conftest import CATALOG, SCHEMAS, catalog_models, need_catalog
 
 API_ENV = {"CLOUDFLARE_ACCOUNT_ID": ACCOUNT, "CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_BASE_URL": None}
 NO_ENV = {"CLOUDFLARE_ACCOUNT_ID": None, "CLOUDFLARE_API_TOKEN": None, "CLOUDFLARE_BASE_URL": None}
@@ -146,11 +146,17 @@ def server() -> Iterator[CatalogServer]:
         yield running
 
 
+SEEDS = ("openai/gpt-5.5", "openai/gpt-5.1-chat")
+SEEDS_TOML = "".join(f'[[model]]\nname = "{seed}"\nsource = "docs"\n\n' for seed in SEEDS)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project's schemas/ (seed models, models.toml) and generated/."""
-    shutil.copytree(SCHEMAS, tmp_path / "schemas", ignore=shutil.ignore_patterns(STATE_FILE))
-    shutil.copytree(GENERATED, tmp_path / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+    """A schema root tracking the two seed models (their schemas and a models.toml of two)."""
+    for seed in SEEDS:
+        shutil.copytree(SCHEMAS / seed, tmp_path / "schemas" / seed)
+    (tmp_path / "schemas" / "models.toml").write_text(SEEDS_TOML)
+    (tmp_path / "generated").mkdir()
     return tmp_path
 
 
@@ -334,16 +340,34 @@ def test_models_toml_problems_are_located(project: Path, text: str, path: str, m
     assert result.exit_code == 2 and path in result.output
 
 
-def test_the_tracked_list_is_the_seed_models() -> None:
+def test_the_tracked_list_is_the_seed_models_and_the_catalog() -> None:
     tracked, problems = parse_tracked((SCHEMAS / "models.toml").read_text(), "models.toml")
-    assert problems == [] and tracked == [Tracked("openai/gpt-5.5"), Tracked("openai/gpt-5.1-chat")]
+    assert problems == [] and tracked[:2] == [Tracked("openai/gpt-5.5"), Tracked("openai/gpt-5.1-chat")]
+    assert [t.name for t in tracked] == [*SEEDS, *sorted(t.name for t in tracked[2:])]
+    if (CATALOG / "@cf").is_dir():
+        assert {t.name for t in tracked[2:]} == set(catalog_models())
+
+
+def test_pulling_the_catalog_on_a_fresh_clone_changes_nothing(tmp_path: Path) -> None:
+    """schemas/ is what `cfai pull` brings from the catalog: a pull of it from the server is a no-op."""
+    need_catalog()
+    shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    with CatalogServer(CATALOG, SCHEMAS) as server:
+        result = cfai("pull", "--schemas", str(tmp_path / "schemas"), "--base-url", server.url, "--json")
+        scoped = [h.target for h in server.hits if h.target.startswith("/ai/models/%40cf/")]
+    assert result.exit_code == 0, result.output
+    assert {o["status"] for o in json.loads(result.stdout)["models"]} == {"unchanged"}
+    assert len(scoped) == 2 * len(catalog_models()), "the docs site's addresses keep the scope, as %40cf"
+    for model in discover(SCHEMAS):
+        for name in FILES.values():
+            assert (tmp_path / "schemas" / model / name).read_bytes() == (SCHEMAS / model / name).read_bytes()
 
 
 @pytest.mark.parametrize(
     ("model", "path"),
     [
-        ("@cf/meta/llama-3.1-8b-instruct", "ai/models/meta/llama-3.1-8b-instruct"),
-        ("@hf/nousresearch/hermes-2-pro-mistral-7b", "ai/models/nousresearch/hermes-2-pro-mistral-7b"),
+        ("@cf/meta/llama-3.1-8b-instruct", "ai/models/%40cf/meta/llama-3.1-8b-instruct"),
+        ("@hf/nousresearch/hermes-2-pro-mistral-7b", "ai/models/%40hf/nousresearch/hermes-2-pro-mistral-7b"),
         ("openai/gpt-5.5", "ai/models/openai/gpt-5.5"),
     ],
 )
@@ -363,7 +387,8 @@ def test_models_lists_every_page(server: CatalogServer) -> None:
     assert sorted(m["name"] for m in listed) == sorted(server.metas)
     pages = [h.target for h in server.hits if "/search" in h.target]
     assert len(pages) == -(-len(server.metas) // 7) and all(h.authorized for h in server.hits)
-    assert {m["name"] for m in listed if m["tracked"]} == {"openai/gpt-5.5", "openai/gpt-5.1-chat"}
+    tracked = {t.name for t in parse_tracked((SCHEMAS / "models.toml").read_text(), "models.toml")[0]}
+    assert {m["name"] for m in listed if m["tracked"]} == tracked & set(server.metas)
     table = cfai("models", "--base-url", server.url, "--schemas", str(SCHEMAS), env=API_ENV)
     assert table.exit_code == 0 and "openai/gpt-5.5" in table.output and TOKEN not in table.output
 
@@ -434,6 +459,6 @@ def test_catalog_pull_concurrent_vs_serial_and_api_source(tmp_path: Path) -> Non
 
 
 def test_a_pulled_catalog_generates_and_type_checks(pulled_catalog: Path, tmp_path: Path) -> None:
-    out = tmp_path / "generated"
-    assert generate(pulled_catalog, out) == len(catalog_models())
-    assert typecheck(out) == []
+    out = tmp_path / "generated"  # mypy --strict on the same bindings: the golden test of generated/
+    report = generate(pulled_catalog, out)
+    assert set(report.generated) == set(catalog_models()) and report.skipped == {}

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    RootModel,
-    StrictBool,
-    StrictFloat,
-    StrictStr,
-)
+from pydantic import MISSING, BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from typing_extensions import TypeAliasType
 
 
 class ChatCompletionsInput(BaseModel):
@@ -46,8 +39,7 @@ class ChatCompletionsInput(BaseModel):
     audio: dict[str, Any] | MISSING = MISSING
 
 
-class Input(RootModel[ChatCompletionsInput]):
-    root: Annotated[ChatCompletionsInput, Field(title='Input')]
+Input = TypeAliasType("Input", Annotated[ChatCompletionsInput, Field(title='Input')])
 
 
 class ChatCompletionsOutput(BaseModel):
@@ -63,8 +55,9 @@ class ChatCompletionsOutput(BaseModel):
     usage: dict[str, Any] | MISSING = MISSING
 
 
-class Output(RootModel[ChatCompletionsOutput]):
-    root: Annotated[ChatCompletionsOutput, Field(title='Output')]
+Output = TypeAliasType(
+    "Output", Annotated[ChatCompletionsOutput, Field(title='Output')]
+)
 
 
 class ChatCompletionsChunk(BaseModel):

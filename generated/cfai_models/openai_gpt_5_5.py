@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    RootModel,
-    StrictBool,
-    StrictFloat,
-    StrictStr,
-)
+from pydantic import MISSING, BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from typing_extensions import TypeAliasType
 
 
 class ResponsesInput(BaseModel):
@@ -66,11 +59,12 @@ class ChatCompletionsInput(BaseModel):
     audio: dict[str, Any] | MISSING = MISSING
 
 
-class Input(RootModel[ResponsesInput | ChatCompletionsInput]):
-    root: Annotated[ResponsesInput | ChatCompletionsInput, Field(title='Input')]
-    """
-    openai/gpt-5.5 input, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-input.json was not reachable when vendored); `cfai pull` replaces it with the published file.
-    """
+Input = TypeAliasType(
+    "Input", Annotated[ResponsesInput | ChatCompletionsInput, Field(title='Input')]
+)
+"""
+openai/gpt-5.5 input, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-input.json was not reachable when vendored); `cfai pull` replaces it with the published file.
+"""
 
 
 class ResponsesOutput(BaseModel):
@@ -103,11 +97,12 @@ class ChatCompletionsOutput(BaseModel):
     usage: dict[str, Any] | MISSING = MISSING
 
 
-class Output(RootModel[ResponsesOutput | ChatCompletionsOutput]):
-    root: Annotated[ResponsesOutput | ChatCompletionsOutput, Field(title='Output')]
-    """
-    openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
-    """
+Output = TypeAliasType(
+    "Output", Annotated[ResponsesOutput | ChatCompletionsOutput, Field(title='Output')]
+)
+"""
+openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
+"""
 
 
 class ChatCompletionsChunk(BaseModel):

@@ -8,10 +8,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..conftest import GENERATED, SCHEMAS
+from ..conftest import SCHEMAS
 
 HERE = Path(__file__).parent
 CLI = [sys.executable, "-c", "from cfai.cli import main; main()"]
@@ -41,10 +42,28 @@ def tree_hash(top: Path) -> str:
     return digest.hexdigest()
 
 
+SEED = ("openai/gpt-5.1-chat", "openai/gpt-5.5")  # two models keep each killed run short
+_seed_output: Path | None = None
+
+
+def seed_root(top: Path) -> Path:
+    """A schema root with the seed models only, and a models.toml tracking them."""
+    for model in SEED:
+        shutil.copytree(SCHEMAS / model, top / model)
+    (top / "models.toml").write_text("".join(f'[[model]]\nname = "{m}"\n' for m in SEED))
+    return top
+
+
 def project(tmp: Path) -> Path:
-    """A scratch project: the seed schemas and the committed bindings."""
-    shutil.copytree(SCHEMAS, tmp / "schemas")
-    shutil.copytree(GENERATED, tmp / "generated", ignore=shutil.ignore_patterns("__pycache__"))
+    """A scratch project: the seed models' schemas and their bindings (generated once per session)."""
+    global _seed_output
+    seed_root(tmp / "schemas")
+    if _seed_output is None:
+        from codegen.pipeline import generate
+
+        _seed_output = Path(tempfile.mkdtemp(prefix="cfai-seed-")) / "generated"
+        generate(tmp / "schemas", _seed_output)
+    shutil.copytree(_seed_output, tmp / "generated", ignore=shutil.ignore_patterns("__pycache__"))
     return tmp
 
 

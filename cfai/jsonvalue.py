@@ -1,0 +1,113 @@
+"""What counts as JSON here: parsing text safely, and checking a Python value before it is validated or sent.
+
+Two things would otherwise escape as a bare `ValueError`, a `RecursionError` or a crashed process:
+values JSON cannot carry (NaN, a non-string key, a float subclass jsonschema-rs refuses) and
+nesting deeper than the native validator's stack (a 20,000-deep payload against a recursive schema
+overflows it and kills the process) or Python's recursion limit (`json.dumps`, `json.loads`).
+`problems()` finds them with an explicit stack, never recursion; `loads()` parses text into JSON values
+no deeper than `MAX_DEPTH`, refusing NaN/Infinity.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import json_path
+
+__all__ = ["MAX_DEPTH", "NotJSON", "depth_exceeds", "loads", "problems"]
+
+# Deeper than any real request or answer (a chat payload nests under 20 levels), and well under
+# jsonschema-rs's own limits (~300 for values it converts, ~10,000 before its stack overflows)
+# and Python's recursion limit (1,000) that `json` hits.
+MAX_DEPTH = 128
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class NotJSON(ValueError):
+    """Text that is not JSON we accept: unparsable, not UTF-8, NaN/Infinity, or nested too deep."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NotJSON(f"{name} is not JSON")
+
+
+def depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether containers nest deeper than `limit` (a scalar is depth 0, `[]` depth 1); stops early."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list | tuple):
+            children = node
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list | tuple))
+    return False
+
+
+def loads(data: bytes | str) -> Any:
+    """JSON text as Python values; `NotJSON` (a `ValueError`) for anything we do not accept."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
+    except UnicodeDecodeError as exc:
+        raise NotJSON(f"not UTF-8 (byte {exc.start})") from None
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except NotJSON:
+        raise
+    except RecursionError:  # the C parser stops cleanly at Python's recursion limit
+        raise NotJSON(f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        raise NotJSON(str(exc)) from None
+    if depth_exceeds(value):
+        raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
+    if isinstance(node, dict):
+        yield from node.items()
+    else:
+        yield from enumerate(node)
+
+
+def problems(value: Any) -> list[tuple[str, str, str]]:
+    """`(json path, rule, message)` for each place `value` is not JSON we can validate and send.
+
+    Rules: `depth` (nested deeper than `MAX_DEPTH`), `json` (NaN/Infinity, a key that is not a
+    string, a type JSON has no form for, a subclass of int/float that the validator cannot read).
+    Strings may be `str` subclasses (`enum.StrEnum`), as both the validator and `json` read them.
+    """
+    found: list[tuple[str, str, str]] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack and len(found) < 50:
+        node, path = stack.pop()
+        kind = type(node)
+        if kind in (str, int, bool, type(None)) or isinstance(node, str):
+            continue
+        if kind is float:
+            if not math.isfinite(node):
+                found.append((json_path(path), "json", f"{node!r} is not a JSON number"))
+            continue
+        if kind not in (dict, list, tuple):
+            what = next((t.__name__ for t in _SCALARS if isinstance(node, t)), None)
+            hint = f": pass {what}(value)" if what and what != "NoneType" else ""
+            found.append((json_path(path), "json", f"{kind.__name__} is not a JSON type{hint}"))
+            continue
+        if len(path) + 1 > MAX_DEPTH:
+            found.append((json_path(path), "depth", f"nested deeper than {MAX_DEPTH} levels"))
+            continue
+        for key, child in _children(node):
+            if kind is dict and not isinstance(key, str):
+                found.append((json_path(path), "json", f"key {key!r} is not a string ({type(key).__name__})"))
+                continue
+            stack.append((child, (*path, key)))
+    found.sort(key=lambda p: p[0])
+    return found

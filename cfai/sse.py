@@ -1,0 +1,55 @@
+"""Server-sent events from decoded text, incrementally (the WHATWG event-stream rules the client needs).
+
+Fed the text of a stream piece by piece, it yields each event's `data` (its `data:` lines joined with
+newlines) when the blank line ending the event arrives. Comments (`: keep-alive`) and other fields
+(`event:`, `id:`, `retry:`) are read and dropped: the client's events are all in `data`. A line is
+only as long as the stream's byte cap allows; the caller enforces that cap before feeding.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+
+__all__ = ["EventParser"]
+
+
+class EventParser:
+    def __init__(self) -> None:
+        self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending: list[str] = []  # the unfinished line, in pieces: joined once its end arrives
+        self._data: list[str] = []
+        self._seen = False  # whether the current event had any field
+
+    def feed(self, raw: bytes) -> Iterator[str]:
+        """The data of each event completed by `raw`."""
+        text = self._text.decode(raw)
+        if "\n" not in text and "\r" not in text:
+            self._pending.append(text)  # a long line costs its length once, not once per piece
+            return
+        text = "".join(self._pending) + text
+        # A trailing `\r` may be the first half of `\r\n`: keep it for the next piece.
+        keep = "\r" if text.endswith("\r") else ""
+        lines = text[: len(text) - len(keep)].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self._pending = [lines.pop() + keep]
+        for line in lines:
+            yield from self._line(line)
+
+    def close(self) -> Iterator[str]:
+        """At the end of the stream: an event still missing its blank line is dropped, as the spec says."""
+        self._data, self._seen, self._pending = [], False, []
+        return iter(())
+
+    def _line(self, line: str) -> Iterator[str]:
+        if not line:
+            if self._seen:
+                yield "\n".join(self._data)
+            self._data, self._seen = [], False
+            return
+        if line.startswith(":"):
+            return
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        self._seen = True
+        if name == "data":
+            self._data.append(value)
