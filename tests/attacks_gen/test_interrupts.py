@@ -42,7 +42,8 @@ if n:
 from cfai.cli import main
 main()
 """
-SLOW_TEST = "import time\n\ndef test_slow():\n    time.sleep(30)\n"
+# the test stage of regen: long enough to be killed in; it leaves its pid so no run outlives the test
+SLOW_TEST = "import os, time\n\ndef test_slow():\n    open('slow.pid', 'w').write(str(os.getpid()))\n    time.sleep(30)\n"
 
 
 def _lower(schema: dict) -> None:  # type: ignore[type-arg]
@@ -103,6 +104,14 @@ def _killed_run(args: list[str], top: Path, spec: dict) -> str:  # type: ignore[
     return "".join(seen)
 
 
+def _end_orphan(pid_file: Path) -> None:
+    try:
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+    pid_file.unlink(missing_ok=True)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_all_old_or_all_new_and_next_run_recovers(name: str, tmp_path: Path, server: CatalogServer) -> None:
     spec = case("interrupts", name)
@@ -123,6 +132,7 @@ def test_all_old_or_all_new_and_next_run_recovers(name: str, tmp_path: Path, ser
     finally:
         server.latency = 0.0
     now = (tree_hash(top / "schemas"), tree_hash(top / "generated"))
+    _end_orphan(top / "slow.pid")  # a SIGKILLed regen cannot stop its test stage (its own process group)
     if spec["signal"] != "SIGKILL":
         if command == "regen":  # the tests never passed: nothing new may stay
             assert now == old, stderr[-3000:]
