@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cfai.discovery import scan
@@ -24,7 +24,7 @@ from cfai.naming import module_name
 
 from . import atomic, children, models, openapi, verify
 from .atomic import swap_in
-from .describe import describe
+from .describe import Catalog, Description, describe
 
 __all__ = ["Report", "build", "check", "compare", "generate", "typecheck"]
 
@@ -57,14 +57,32 @@ def build(root: Path, staging: Path, *, progress: Progress | None = None) -> Rep
     catalog = describe(root)
     if not catalog.models and not catalog.skipped:
         raise GenerationError([SchemaProblem("-", str(root), "$", "no schema-input.json/schema-output.json here")])
-    done, failed = models.build(catalog, staging, progress=progress)
-    document = openapi.document(done)
-    (staging / "openapi.json").write_text(verify.strict_dumps(document) + "\n")
-    # proven before anything is swapped in: strict JSON, declarations only, every module imports
-    if problems := verify.artifacts(staging, models.PACKAGE, {module_name(m.name): m.name for m in done}):
-        raise GenerationError(problems)
+    done, failed = _proven(catalog, staging, progress)
     notes = tuple(note for m in done for note in m.notes)
     return Report(tuple(m.name for m in done), notes, {**catalog.skipped, **failed})
+
+
+def _proven(
+    catalog: Catalog, staging: Path, progress: Progress | None
+) -> tuple[list[Description], dict[str, tuple[SchemaProblem, ...]]]:
+    """The models and openapi.json written into `staging` and proven (`verify`: strict JSON,
+    declarations only, every module imports). A model whose module proves broken (a pattern the
+    regex engine refuses) is left out like one the generator failed on, and the rest written again;
+    anything else broken is a `GenerationError`."""
+    left_out: dict[str, tuple[SchemaProblem, ...]] = {}
+    while True:
+        done, failed = models.build(catalog, staging, progress=progress)
+        (staging / "openapi.json").write_text(verify.strict_dumps(openapi.document(done)) + "\n")
+        problems = verify.artifacts(staging, models.PACKAGE, {module_name(m.name): m.name for m in done})
+        if not problems:
+            return done, {**failed, **left_out}
+        broken = {p.model for p in problems} & {m.name for m in done}
+        if not broken:
+            raise GenerationError(problems)
+        left_out |= {name: tuple(p for p in problems if p.model == name) for name in broken}
+        catalog = replace(catalog, models=tuple(m for m in catalog.models if m.name not in broken))
+        for child in staging.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
 def _files(top: Path) -> set[str]:

@@ -59,3 +59,14 @@ def test_public_classes_keep_their_names(name: str, handled: Path) -> None:
         if inner is not None and hasattr(inner.annotation, "model_fields"):  # Input as a root over one class
             names = set(inner.annotation.model_fields)
         assert set(fields) <= names, f"{cls} has {sorted(names)}"
+
+
+def test_one_broken_module_leaves_the_others_generated(tmp_path: Path) -> None:
+    """A model whose module does not import is left out and reported; the rest is generated."""
+    name = next(n for n in ERRORS if "does not import" in case("artifacts", n)["expect"]["error"])
+    write(tmp_path / "schemas", f"attack/{name}", case("artifacts", name))
+    write(tmp_path / "schemas", "attack/fine", {"input": {"type": "object", "properties": {"a": {"type": "string"}}},
+                                                 "output": {"type": "object"}})
+    report = generate(tmp_path / "schemas", tmp_path / "generated")
+    assert report.generated == ("attack/fine",) and set(report.skipped) == {f"attack/{name}"}
+    assert not (tmp_path / "generated" / "cfai_models" / f"attack_{name.replace('-', '_')}.py").exists()
