@@ -51,15 +51,15 @@ def build(root: Path, staging: Path, *, progress: Progress | None = None) -> Rep
     The typed models (`cfai_models/`) and the assembled OpenAPI document (`openapi.json`). A model
     that cannot be described or generated is skipped and reported; the others are generated.
     """
-    for skipped in scan(root)[1]:  # folders whose path is not a model name: never generated from
-        if progress:
-            progress(str(skipped))
+    misnamed: dict[str, tuple[SchemaProblem, ...]] = {}  # folders whose path is not a model name
+    for problem in scan(root)[1]:
+        misnamed[problem.model] = (*misnamed.get(problem.model, ()), problem)
     catalog = describe(root)
-    if not catalog.models and not catalog.skipped:
+    if not catalog.models and not catalog.skipped and not misnamed:
         raise GenerationError([SchemaProblem("-", str(root), "$", "no schema-input.json/schema-output.json here")])
     done, failed = _proven(catalog, staging, progress)
     notes = tuple(note for m in done for note in m.notes)
-    return Report(tuple(m.name for m in done), notes, {**catalog.skipped, **failed})
+    return Report(tuple(m.name for m in done), notes, {**misnamed, **catalog.skipped, **failed})
 
 
 def _proven(

@@ -72,3 +72,18 @@ def test_a_folder_so_named_is_skipped_and_reported(name: str, tmp_path: Path) ->
     hidden = any(part.startswith(".") for part in found.split("/"))
     assert hidden or problems, "skipped without a word"
     assert all("\n" not in str(p) for p in problems)
+
+
+def test_generation_skips_such_a_folder_and_says_so(tmp_path: Path) -> None:
+    """The issue's example: a folder named with a newline and Python is reported, never generated."""
+    from codegen.pipeline import generate
+
+    canary = tmp_path / "ran"
+    bad = f"evil\nimport pathlib; pathlib.Path({str(canary)!r}).touch()#"
+    for model in ("fine", bad):
+        (tmp_path / "schemas" / model).mkdir(parents=True)
+        (tmp_path / "schemas" / model / "schema-input.json").write_text(SCHEMA)
+    report = generate(tmp_path / "schemas", tmp_path / "generated")
+    assert report.generated == ("fine",) and len(report.skipped) == 1
+    text = "".join(p.read_text() for p in (tmp_path / "generated").rglob("*.py"))
+    assert "import pathlib" not in text and not canary.exists()
