@@ -27,6 +27,7 @@ __all__ = [
     "SchemaLoadError",
     "SchemaProblem",
     "UnknownModel",
+    "models",
     "validate",
 ]
 

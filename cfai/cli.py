@@ -199,7 +199,8 @@ def run_model(
     Prints the answer's JSON (or the streamed text) on stdout. Exit 0 ok, 1 invalid payload (nothing
     sent; the errors on stderr), 2 usage error, 3 server or network error.
     """
-    from .client import APIError, ClientCore as Client, InvalidPayload, MissingCredentials, UsageError, redacted
+    from .client import APIError, InvalidPayload, MissingCredentials, UsageError, redacted
+    from .client import ClientCore as Client
     from .redact import Redactor
     from .validate import Registry, default_registry
 

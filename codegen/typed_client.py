@@ -111,4 +111,4 @@ def render(models: Sequence[Description]) -> str:
     # Formatted by the pinned black the models' modules go through: same input, same bytes.
     import black
 
-    return black.format_str("\n".join(parts).rstrip() + "\n", mode=black.Mode(target_versions={black.TargetVersion.PY311}))
+    return black.format_str("\n".join(parts).rstrip() + "\n", mode=black.Mode())
