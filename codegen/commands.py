@@ -6,15 +6,15 @@ inside each command, so `cfai validate` and `cfai run` never load it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from cfai.cli import _problems, _short, app, err, out
+from cfai.cli import _print_json, _problems, _short, app, err, out
 from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
 
 from . import atomic, children, signals
@@ -182,7 +182,7 @@ def pull(
              "problems": [p.to_dict() for p in o.problems]}
             for o in report.outcomes
         ]
-        out.print_json(json.dumps({"models": rows, "written": report.written, "out": str(target)}))
+        _print_json({"models": rows, "written": report.written, "out": str(target)})
     else:
         style = {"new": "green", "updated": "green", "unchanged": "dim", "failed": "red"}
         for o in report.outcomes:
@@ -227,11 +227,15 @@ def diff(
     if problems or more:
         _problems((*problems, *more), as_json)
         raise typer.Exit(2)
+    if not before and not after:  # two empty roots compare equal, but surely one was meant to hold models
+        err.print(f"error: neither {old} nor {new} holds a model (schema-input.json/schema-output.json)",
+                  markup=False, highlight=False)
+        raise typer.Exit(2)
     changes = diff_models(before, after)
     breaking = sum(1 for c in changes if c.level == BREAKING)
     if as_json:
         summary = {"breaking": breaking, "non-breaking": len(changes) - breaking}
-        out.print_json(json.dumps({"changes": [c.to_dict() for c in changes], "summary": summary}, default=repr))
+        _print_json({"changes": [c.to_dict() for c in changes], "summary": summary})
     elif changes:
         table = Table(title=f"{old} → {new}", title_justify="left")
         for column in ("level", "rule", "model", "path", "schema path", "old", "new"):
@@ -272,7 +276,7 @@ def models(
         raise typer.Exit(1)
     tracked = {t.name for t in read_tracked(schemas)[0]}
     if as_json:
-        out.print_json(json.dumps([{**m, "tracked": m["name"] in tracked} for m in listed]))
+        _print_json({"models": [{**m, "tracked": m["name"] in tracked} for m in listed]})
         return
     table = Table(title=f"{len(listed)} model(s)", title_justify="left")
     table.add_column("name", no_wrap=True, style="bold")
@@ -280,7 +284,9 @@ def models(
     table.add_column("tracked", justify="center")
     table.add_column("description", overflow="ellipsis", no_wrap=True, max_width=60)
     for m in sorted(listed, key=lambda m: str(m["name"])):
-        table.add_row(m["name"], task_name(m), "✓" if m["name"] in tracked else "", str(m.get("description", "")))
+        # Server text is shown as text: a description holding `[/red]` is not markup.
+        table.add_row(Text(str(m["name"])), Text(task_name(m)), "✓" if m["name"] in tracked else "",
+                      Text(str(m.get("description", ""))))
     (out if out.is_terminal else Console(width=200, soft_wrap=True)).print(table)
 
 
@@ -328,7 +334,7 @@ def gate(
         junit_xml.parent.mkdir(parents=True, exist_ok=True)
         junit_xml.write_text(render(result), encoding="utf-8")
     if as_json:
-        out.print_json(json.dumps(result.to_dict(), default=repr))
+        _print_json(result.to_dict())
     else:
         for c in result.changes:
             marker = "[red]breaking[/red]" if result.failing(c) else "[dim]" + c.level + "[/dim]"

@@ -413,8 +413,15 @@ class _Ctx:
             return [self.minimal(prefix[i] if i < len(prefix) else items, None, depth) for i in range(n)]
         if t == "object":
             props, addl = node.get("properties", {}), node.get("additionalProperties", True)
-            return {k: self.minimal(props.get(k, addl), _sub(ptr, "properties", k) if k in props else None, depth)
-                    for k in node.get("required", [])}  # fmt: skip
+            out = {k: self.minimal(props.get(k, addl), _sub(ptr, "properties", k) if k in props else None, depth)
+                   for k in node.get("required", [])}  # fmt: skip
+            # minProperties: the declared properties first, then keys the additional schema allows
+            for k in [*props, *(f"k{i}" for i in range(node.get("minProperties", 0)))]:
+                if len(out) >= node.get("minProperties", 0):
+                    break
+                if k not in out and (k in props or addl is not False):
+                    out[k] = self.minimal(props.get(k, addl), _sub(ptr, "properties", k) if k in props else None, depth)
+            return out
         return None if t == "null" else False
 
 

@@ -383,7 +383,7 @@ def test_models_lists_every_page(server: CatalogServer) -> None:
         "models", "--base-url", server.url, "--per-page", "7", "--json", "--schemas", str(SCHEMAS), env=API_ENV
     )
     assert result.exit_code == 0, result.output
-    listed = json.loads(result.stdout)
+    listed = json.loads(result.stdout)["models"]
     assert sorted(m["name"] for m in listed) == sorted(server.metas)
     pages = [h.target for h in server.hits if "/search" in h.target]
     assert len(pages) == -(-len(server.metas) // 7) and all(h.authorized for h in server.hits)
