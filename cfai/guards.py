@@ -16,12 +16,10 @@ All walks here are iterative. Each check returns `(path, message)` pairs; `cfai.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["DIALECTS", "MAX_DEPTH", "cycles", "loads", "references", "subschemas", "too_deep"]
+__all__ = ["DIALECTS", "MAX_DEPTH", "cycles", "references", "subschemas", "too_deep"]
 
 Path = tuple[str | int, ...]
 MAX_DEPTH = 64
@@ -36,26 +34,6 @@ _DATA = frozenset({"enum", "const", "default", "examples"})  # values, not schem
 _MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 _IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
 _IN_PLACE = ("not", "if", "then", "else")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} does not fit a float (it would become {value})")
-    return value
-
-
-def loads(text: str | bytes) -> Any:
-    """Strict JSON: no NaN/Infinity, no number that overflows to infinity; ValueError (never a
-    RecursionError) for anything else that is not JSON, however deeply nested."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
-    except RecursionError:
-        raise ValueError("nested too deeply to parse") from None
 
 
 def too_deep(document: Any, limit: int = MAX_DEPTH) -> tuple[Path, str] | None:

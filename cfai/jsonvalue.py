@@ -35,6 +35,13 @@ def _refuse_constant(name: str) -> Any:
     raise NotJSON(f"{name} is not JSON")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotJSON(f"{text} does not fit a float (it would become {value})")
+    return value
+
+
 def depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether containers nest deeper than `limit` (a scalar is depth 0, `[]` depth 1); stops early."""
     stack: list[tuple[Any, int]] = [(value, 0)]
@@ -52,22 +59,27 @@ def depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def loads(data: bytes | str) -> Any:
-    """JSON text as Python values; `NotJSON` (a `ValueError`) for anything we do not accept."""
+def loads(data: bytes | str, *, max_depth: int | None = MAX_DEPTH, finite: bool = False) -> Any:
+    """JSON text as Python values; `NotJSON` (a `ValueError`) for anything we do not accept.
+
+    `max_depth=None` leaves the depth to the caller (schema checks locate it themselves); `finite`
+    also refuses a number that overflows to infinity (`1e400`), at the cost of a call per float, so
+    it is for schema files, not for answers on the hot path.
+    """
     try:
         text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
     except UnicodeDecodeError as exc:
         raise NotJSON(f"not UTF-8 (byte {exc.start})") from None
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite if finite else None)
     except NotJSON:
         raise
     except RecursionError:  # the C parser stops cleanly at Python's recursion limit
-        raise NotJSON(f"nested deeper than {MAX_DEPTH} levels") from None
+        raise NotJSON(f"nested too deeply to parse (deeper than {MAX_DEPTH} levels)") from None
     except ValueError as exc:
         raise NotJSON(str(exc)) from None
-    if depth_exceeds(value):
-        raise NotJSON(f"nested deeper than {MAX_DEPTH} levels")
+    if max_depth is not None and depth_exceeds(value, max_depth):
+        raise NotJSON(f"nested deeper than {max_depth} levels")
     return value
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from . import guards
 from .discovery import read_inside, scan
 from .errors import SchemaLoadError, SchemaProblem, json_path
+from .jsonvalue import loads
 from .repair import repair
 
 __all__ = [
@@ -154,7 +155,7 @@ def check_schema(model: str, file: str, schema: Any, *, side: str = "input") -> 
 def parse_schema(model: str, file: str, text: bytes | str, *, side: str = "input") -> tuple[Any, list[SchemaProblem]]:
     """Parse and check one schema file's content (as published: repairs happen where it is read)."""
     try:
-        schema = guards.loads(text)
+        schema = loads(text, max_depth=None, finite=True)  # depth: located by check_schema
     except ValueError as exc:  # not JSON, NaN/Infinity, nested too deeply to parse
         return None, [SchemaProblem(model, file, "$", f"not valid JSON: {exc}")]
     return schema, check_schema(model, file, schema, side=side)

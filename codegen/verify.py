@@ -18,8 +18,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cfai import guards
 from cfai.errors import GenerationError, SchemaProblem
+from cfai.jsonvalue import loads
 
 from . import children
 
@@ -49,7 +49,7 @@ def json_files(top: Path) -> list[SchemaProblem]:
     problems = []
     for path in sorted(top.rglob("*.json")):
         try:
-            guards.loads(path.read_bytes())
+            loads(path.read_bytes(), finite=True)
         except (ValueError, OSError) as exc:
             problems.append(_problem(path.relative_to(top).as_posix(), f"generated file is not strict JSON: {exc}"))
     return problems
