@@ -85,17 +85,14 @@ class CfaiError(Exception):
 
 
 class UnknownModel(CfaiError, LookupError):
-    """A model with no schemas here; `suggestion` is the closest known name, if one is close."""
+    """A model with no schemas here; `suggestions` are the closest known names, closest first."""
 
     def __init__(self, model: str, known: Sequence[str]) -> None:
-
         self.model = model
         self.known = tuple(known)
-        close = difflib.get_close_matches(model, self.known, n=3, cutoff=0.6)
-        self.suggestions = tuple(close)
-        self.suggestion = close[0] if close else None
-        if self.suggestion:
-            super().__init__(f"unknown model {model!r}; did you mean " + " or ".join(map(repr, close)) + "?")
+        self.suggestions = tuple(difflib.get_close_matches(model, self.known, n=3, cutoff=0.6))
+        if self.suggestions:
+            super().__init__(f"unknown model {model!r}; did you mean " + " or ".join(map(repr, self.suggestions)) + "?")
             return
         hint = ", ".join(self.known[:8]) + (" …" if len(self.known) > 8 else "")
         super().__init__(f"unknown model {model!r}; known models: {hint or '(none)'}")

@@ -62,10 +62,6 @@ class Catalog:
     models: tuple[Description, ...]
     skipped: dict[str, tuple[SchemaProblem, ...]]
 
-    @property
-    def notes(self) -> list[SchemaProblem]:
-        return [note for d in self.models for note in d.notes]
-
 
 def _one(root: Path, model: str) -> Description:
     loaded = load_model(root, model)
