@@ -1,6 +1,6 @@
 """cfai: validated, schema-generated bindings for the AI models Cloudflare serves.
 
-The public run-time API. The generator toolchain (datamodel-code-generator, openapi-python-client)
+The public run-time API. The generator toolchain (datamodel-code-generator)
 is never imported from here; it runs only inside `make generate` / `make check`.
 """
 
@@ -12,15 +12,16 @@ from .errors import CfaiError, InvalidPayload, PayloadError, SchemaLoadError, Sc
 from .validate import ModelValidator, Registry, validate
 
 if TYPE_CHECKING:  # at run time imported on first use (`__getattr__`): `import cfai` stays light
-    from cfai_models._client import AsyncClient, Client
-
     from . import models
+    from .refs import ModelRef
+    from .typed import AsyncClient, Client
 
 __all__ = [
     "AsyncClient",
     "CfaiError",
     "Client",
     "InvalidPayload",
+    "ModelRef",
     "ModelValidator",
     "PayloadError",
     "Registry",
@@ -35,9 +36,13 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The HTTP client pulls in httpx; import it only for users who ask for it.
     if name in ("Client", "AsyncClient"):
-        from cfai_models import _client
+        from . import typed
 
-        return getattr(_client, name)
+        return getattr(typed, name)
+    if name == "ModelRef":
+        from .refs import ModelRef
+
+        return ModelRef
     if name == "models":
         import importlib
 

@@ -1,7 +1,7 @@
 """The client users hold: validated requests, typed answers, typed faults, bounded retries.
 
 `ClientCore`/`AsyncClientCore` here do the work; `cfai.Client`/`cfai.AsyncClient` are them with the
-per-model signatures generated for every shipped model (`cfai_models._client`): `run`,
+model references of every shipped model (`cfai.typed`, `cfai_models.<model>`): `run`,
 `chat_completions` and `responses` typed by the model's name, and `run_untyped`, the loose path for
 a model the bindings do not know.
 
@@ -109,7 +109,7 @@ from .stream import Reassembled
 from .validate import Registry, default_registry
 
 if TYPE_CHECKING:
-    from cfai_models._client import AsyncClient, Client
+    from .typed import AsyncClient, Client
 
 __all__ = [
     "APIConnectionError",
@@ -148,12 +148,12 @@ Endpoint = Literal["run", "chat_completions", "responses"]
 
 
 def __getattr__(name: str) -> Any:
-    # `Client`/`AsyncClient` are the cores below with the per-model signatures generated for the
-    # models this package ships (`cfai_models._client`), which subclasses them: imported on use.
+    # `Client`/`AsyncClient` are the cores below typed by model references (`cfai.typed`, which
+    # subclasses them): imported on use.
     if name in ("Client", "AsyncClient"):
-        from cfai_models import _client
+        from . import typed
 
-        return getattr(_client, name)
+        return getattr(typed, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DEFAULT_TIMEOUT = 60.0

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["module_name", "pascal", "tag_words", "title_words", "variant_keyword", "variant_names", "variants", "words"]
+__all__ = ["module_name", "qualified_module_name", "pascal", "tag_words", "title_words", "variant_keyword", "variant_names", "variants", "words"]
 
 _WORD = re.compile(r"[A-Za-z]+|[0-9]+[A-Za-z]*")
 
@@ -22,8 +22,24 @@ def words(text: str) -> list[str]:
 
 
 def module_name(model: str) -> str:
-    """`@cf/meta/llama-3.1-8b-instruct` → `cf_meta_llama_3_1_8b_instruct`."""
-    name = "_".join(w.lower() for w in _WORD.findall(model))
+    """The module a person would name for a model: its last segment, numbers kept with their words.
+
+    `@cf/meta/llama-3.1-8b-instruct` → `llama_3_1_8b_instruct`, `@cf/baai/bge-m3` → `bge_m3`,
+    `@cf/meta/m2m100-1.2b` → `m2m100_1_2b`. Two models with the same last segment are told apart
+    by `qualified_module_name`.
+    """
+    return _identifier(model.rsplit("/", 1)[-1])
+
+
+def qualified_module_name(model: str) -> str:
+    """`module_name` with the author in front (`@cf/openai/whisper` → `openai_whisper`): for a
+    model whose last segment another model shares, or one that names a module of the package."""
+    parts = model.split("/")
+    return _identifier("-".join(parts[-2:]) if len(parts) > 1 else model)
+
+
+def _identifier(text: str) -> str:
+    name = "_".join(part.lower() for part in re.findall(r"[A-Za-z0-9]+", text))
     if not name or name[0].isdigit() or keyword.iskeyword(name):
         name = f"m_{name}"
     return name

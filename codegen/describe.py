@@ -15,13 +15,15 @@ What happens to a model, by kind of problem (`cfai.schemas.load_model`, `cfai.re
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cfai.errors import SchemaLoadError, SchemaProblem
-from cfai.naming import module_name, variant_names, variants
+from cfai.naming import module_name, qualified_module_name, variant_names, variants
 from cfai.schemas import FILES, discover, load_model
 from cfai.stream import chunk_schema
 
@@ -33,7 +35,8 @@ CHUNK_CLASS = "ChatCompletionsChunk"
 @dataclass(frozen=True, slots=True)
 class Description:
     name: str
-    module: str
+    module: str  # the model's own module (`llama_3_1_8b_instruct`): its references for the client
+    types: str  # the module of its schemas' types, shared by every model publishing the same schemas
     input: Mapping[str, Any]
     output: Mapping[str, Any] | None  # None: no output schema, answers are typed as JSON
     input_variants: tuple[str, ...]
@@ -69,6 +72,7 @@ def _one(root: Path, model: str) -> Description:
     return Description(
         name=model,
         module=module_name(model),
+        types="",  # set by `describe` once every model is read: it depends on the others
         input=loaded.input,
         output=output,
         input_variants=tuple(variant_names(model, loaded.input, "input")),
@@ -82,16 +86,90 @@ def describe(root: Path) -> Catalog:
     """Every model under `root`, described once; a model that cannot be used is skipped, located."""
     described: list[Description] = []
     skipped: dict[str, tuple[SchemaProblem, ...]] = {}
-    owners: dict[str, str] = {}
     for model in discover(root):
         try:
-            description = _one(root, model)
+            described.append(_one(root, model))
         except SchemaLoadError as exc:
             skipped[model] = exc.problems
+    named = _module_names(described, skipped)
+    return Catalog(tuple(named), skipped)
+
+
+# Names the generated package holds besides the models' modules.
+RESERVED = frozenset({"types", "payloads", "catalog", "py", "load", "MODELS"})
+
+
+def _module_names(models: list[Description], skipped: dict[str, tuple[SchemaProblem, ...]]) -> list[Description]:
+    """Each model's module (its last segment; qualified by its author when that is shared or
+    reserved) and its types module (one per distinct pair of schemas, see `_types_names`)."""
+    short = Counter(m.module for m in models)
+    owners: dict[str, str] = {}
+    out: list[Description] = []
+    for m in models:
+        module = m.module if short[m.module] == 1 and m.module not in RESERVED else qualified_module_name(m.name)
+        if (owner := owners.setdefault(module, m.name)) != m.name:
+            skipped[m.name] = (SchemaProblem(m.name, m.name, "$", f"module name {module} is taken by {owner}"),)
             continue
-        if (owner := owners.setdefault(description.module, model)) != model:
-            clash = f"module name {description.module} is taken by {owner}"
-            skipped[model] = (SchemaProblem(model, model, "$", clash),)
+        out.append(replace(m, module=module))
+    names = _types_names(out)
+    return [replace(m, types=names[fingerprint(m)]) for m in out]
+
+
+def fingerprint(model: Description) -> str:
+    """What makes two models' bindings the same: their (repaired) schemas, nothing else."""
+    return json.dumps([model.input, model.output], sort_keys=True, separators=(",", ":"))
+
+
+def _types_names(models: list[Description]) -> dict[str, str]:
+    """A name per distinct pair of schemas. A model alone keeps its module's name; models sharing
+    schemas get the words their names share (`whisper`, `whisper-tiny-en` → `whisper`), else the
+    task their schemas describe (`text_generation`), else the first model's module name."""
+    groups: dict[str, list[Description]] = {}
+    for m in sorted(models, key=lambda m: m.name):
+        groups.setdefault(fingerprint(m), []).append(m)
+    taken = {members[0].module for members in groups.values() if len(members) == 1}
+    names: dict[str, str] = {}
+    for key, members in sorted(groups.items(), key=lambda kv: kv[1][0].name):
+        if len(members) == 1:
+            names[key] = members[0].module
             continue
-        described.append(description)
-    return Catalog(tuple(described), skipped)
+        for name in (_shared_words([m.module for m in members]), _task(members[0]), members[0].module):
+            if name and name not in taken:
+                break
+        taken.add(name)
+        names[key] = name
+    return names
+
+
+def _shared_words(modules: list[str]) -> str:
+    """The words of the first name that every other name has too, in order, if one is a word
+    (not only numbers): `bge_base_en_v1_5`, `omni_bge_base_en_v1_5` → `bge_base_en_v1_5`."""
+    first, *others = [name.split("_") for name in modules]
+    common = [w for w in first if all(w in other for other in others)]
+    return "_".join(common) if any(len(w) > 2 and not w.isdigit() for w in common) else ""
+
+
+def _task(model: Description) -> str:
+    """The task a model's schemas describe, named as Cloudflare's catalog names it."""
+    def keys(schema: Mapping[str, Any] | None) -> set[str]:
+        found: set[str] = set()
+        for branch in [schema or {}, *variants(schema or {})]:
+            if isinstance(branch.get("properties"), Mapping):
+                found |= set(branch["properties"])
+        return found
+
+    inputs, outputs = keys(model.input), keys(model.output)
+    text = json.dumps(model.output or {})
+    if "response" in outputs and inputs & {"prompt", "messages"}:
+        return "text_generation"
+    if "choices" in outputs and "messages" in inputs:
+        return "chat_completions"
+    if {"data", "shape"} <= outputs:
+        return "text_embeddings"
+    if '"image/' in text or "image" in outputs:
+        return "text_to_image"
+    if '"audio/' in text or "audio" in outputs:
+        return "text_to_speech"
+    if "audio" in inputs:
+        return "speech_recognition"
+    return ""

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from cfai.discovery import scan
 from cfai.errors import GenerationError, SchemaProblem
-from cfai.naming import module_name
 
 from . import atomic, children, models, openapi, verify
 from .atomic import swap_in
@@ -73,10 +72,17 @@ def _proven(
     while True:
         done, failed = models.build(catalog, staging, progress=progress)
         (staging / "openapi.json").write_text(verify.strict_dumps(openapi.document(done)) + "\n")
-        problems = verify.artifacts(staging, models.PACKAGE, {module_name(m.name): m.name for m in done})
+        owners = {m.types: m.name for m in reversed(done)} | {m.module: m.name for m in done}
+        problems = verify.artifacts(staging, models.PACKAGE, owners)
         if not problems:
             return done, {**failed, **left_out}
         broken = {p.model for p in problems} & {m.name for m in done}
+        # A broken types module is the problem of every model sharing it.
+        shared = {m.types for m in done if m.name in broken}
+        broken |= {m.name for m in done if m.types in shared}
+        problems = [*problems, *(replace(p, model=m.name) for p in problems for m in done
+                                 if m.name in broken and p.model != m.name and m.types in shared
+                                 and p.model in {o.name for o in done if o.types == m.types})]  # fmt: skip
         if not broken:
             raise GenerationError(problems)
         left_out |= {name: tuple(p for p in problems if p.model == name) for name in broken}
