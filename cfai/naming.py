@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["module_name", "qualified_module_name", "pascal", "tag_words", "title_words", "variant_keyword", "variant_names", "variants", "words"]
+__all__ = ["module_name", "pascal", "qualified_module_name", "tag_words", "title_words", "variant_keyword", "variant_names", "variants", "words"]
 
 _WORD = re.compile(r"[A-Za-z]+|[0-9]+[A-Za-z]*")
 

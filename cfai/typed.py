@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .client import AsyncClientCore, ClientCore
-from .errors import UsageError
+from .faults import UsageError
 from .refs import ModelRef
 
 if TYPE_CHECKING:

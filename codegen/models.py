@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import replace
 import os
 import sys
 import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any

@@ -87,8 +87,10 @@ def model_module(model: Description, sharing: Sequence[Description]) -> str:
         attribute = variant_attribute(variant)
         lines += [
             "",
-            f"{attribute}: ModelRef[[payloads.{variant}], {_reply(model, variant)}, {_chunk(model)}] = "
-            f"ModelRef(NAME, {json.dumps(variant)})",
+            (
+                f"{attribute}: ModelRef[[payloads.{variant}], {_reply(model, variant)}, {_chunk(model)}] = "
+                f"ModelRef(NAME, {json.dumps(variant)})"
+            ),
             _doc(model, variant),
         ]
     return "\n".join(lines) + "\n"
