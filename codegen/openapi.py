@@ -47,7 +47,12 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _pascal(model: Description) -> str:
-    return "".join(part.capitalize() for part in model.module.split("_"))
+    """The components' prefix: the model's types module, so models sharing schemas share components."""
+    return _camel(model.types)
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
 
 
 def _json(schema: Mapping[str, Any], description: str) -> dict[str, Any]:
@@ -115,7 +120,7 @@ def document(models: Sequence[Description]) -> dict[str, Any]:
             request = model.variant("input", f"{words}Input")
             if request is None:
                 continue
-            name = f"{_pascal(model)}{words}"
+            name = f"{_camel(model.module)}{words}"  # the body names the model: one per model
             body = copy.deepcopy(dict(request))
             body["properties"] = {"model": {"type": "string", "const": model.name}, **body.get("properties", {})}
             body["required"] = ["model", *body.get("required", [])]

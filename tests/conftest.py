@@ -54,14 +54,24 @@ def load_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_generated(out: Path, model: str) -> ModuleType:
-    """Import one generated module from any output directory, without touching `sys.path`."""
-    from cfai.naming import module_name
+def generated_types(out: Path) -> dict[str, str]:
+    """`cfai_models.TYPES` of a generated tree (model name → its types module), read without importing it."""
+    import ast
 
-    name = f"_generated_{abs(hash(str(out)))}_{module_name(model)}"
+    tree = ast.parse((out / "cfai_models" / "__init__.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "TYPES" and node.value is not None:
+            return dict(ast.literal_eval(node.value))
+    raise AssertionError(f"no TYPES in {out}/cfai_models/__init__.py")
+
+
+def load_generated(out: Path, model: str) -> ModuleType:
+    """Import one model's generated types module from any output directory, without touching `sys.path`."""
+    types = generated_types(out)[model]
+    name = f"_generated_{abs(hash(str(out)))}_{types}"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, out / "cfai_models" / f"{module_name(model)}.py")
+    spec = importlib.util.spec_from_file_location(name, out / "cfai_models" / "types" / f"{types}.py")
     assert spec and spec.loader, f"no generated module for {model} in {out}"
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

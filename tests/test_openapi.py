@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from openapi_spec_validator import validate as validate_spec
 
-from cfai.naming import module_name
+import cfai_models
 from cfai.schemas import discover
 from codegen.describe import describe
 from codegen.openapi import document
@@ -24,7 +24,7 @@ def test_committed_document_is_valid_openapi_31() -> None:
 def test_every_model_has_a_run_operation_with_its_schemas_and_the_envelope() -> None:
     for model in discover(SCHEMAS):
         operation = DOC["paths"][f"/accounts/{{account_id}}/ai/run/{model}"]["post"]
-        assert operation["operationId"] == f"run_{module_name(model)}"
+        assert operation["operationId"] == f"run_{cfai_models.MODELS[model]}"
         body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert DOC["components"]["schemas"][body.rsplit("/", 1)[1]]
         ok = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
@@ -35,13 +35,13 @@ def test_every_model_has_a_run_operation_with_its_schemas_and_the_envelope() -> 
 def test_openai_compatible_bodies_name_the_model_and_keep_the_bounds() -> None:
     chat = DOC["paths"]["/accounts/{account_id}/ai/v1/chat/completions"]["post"]
     refs = [r["$ref"].rsplit("/", 1)[1] for r in chat["requestBody"]["content"]["application/json"]["schema"]["oneOf"]]
-    assert {"OpenaiGpt51ChatChatCompletionsRequest", "OpenaiGpt55ChatCompletionsRequest"} <= set(refs)
-    body = DOC["components"]["schemas"]["OpenaiGpt55ChatCompletionsRequest"]
+    assert {"Gpt51ChatChatCompletionsRequest", "Gpt55ChatCompletionsRequest"} <= set(refs)
+    body = DOC["components"]["schemas"]["Gpt55ChatCompletionsRequest"]
     assert body["properties"]["model"]["const"] == "openai/gpt-5.5" and "model" in body["required"]
     assert body["properties"]["temperature"]["maximum"] == 2
     responses = DOC["paths"]["/accounts/{account_id}/ai/v1/responses"]["post"]["requestBody"]
     offered = [r["$ref"].rsplit("/", 1)[1] for r in responses["content"]["application/json"]["schema"]["oneOf"]]
-    assert "OpenaiGpt55ResponsesRequest" in offered and "OpenaiGpt51ChatResponsesRequest" not in offered
+    assert "Gpt55ResponsesRequest" in offered and "Gpt51ChatResponsesRequest" not in offered
     assert {"/accounts/{account_id}/ai/models/schema", "/accounts/{account_id}/ai/models/search"} <= DOC["paths"].keys()
     assert DOC["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
@@ -56,4 +56,4 @@ def test_a_model_without_an_output_schema_answers_any_json() -> None:
     [model] = [m for m in describe(SCHEMAS).models if m.name == "openai/gpt-5.5"]
     doc = document([replace(model, output=None, output_variants=())])
     validate_spec(doc)
-    assert doc["components"]["schemas"]["OpenaiGpt55Output"] == {}
+    assert doc["components"]["schemas"]["Gpt55Output"] == {}

@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 
-from cfai.naming import module_name
 from codegen.pipeline import generate
 from codegen.verify import audit
 
-from ..conftest import load_generated
+from ..conftest import generated_types, load_generated
 from .conftest import case, cases
 
 CASES = cases("strings")
@@ -45,7 +44,7 @@ def _data(name: str, built: tuple[Path, Path]) -> Any:
 @pytest.mark.parametrize("name", CASES)
 def test_no_schema_text_runs(name: str, built: tuple[Path, Path]) -> None:
     out, canaries = built
-    module = out / "cfai_models" / f"{module_name('attack/' + name)}.py"
+    module = out / "cfai_models" / "types" / f"{generated_types(out)['attack/' + name]}.py"
     assert audit(module.read_text()) == []
     script = "import sys, importlib, pkgutil; sys.path.insert(0, sys.argv[1]); import cfai_models\n" \
              "[importlib.import_module(m.name) for m in pkgutil.walk_packages(cfai_models.__path__, 'cfai_models.')]"
@@ -56,7 +55,7 @@ def test_no_schema_text_runs(name: str, built: tuple[Path, Path]) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_no_invisible_line_breaks_in_code(name: str, built: tuple[Path, Path]) -> None:
-    module = built[0] / "cfai_models" / f"{module_name('attack/' + name)}.py"
+    module = built[0] / "cfai_models" / "types" / f"{generated_types(built[0])['attack/' + name]}.py"
     text = module.read_text()
     assert not set(text) & {"\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x00"}
 
