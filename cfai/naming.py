@@ -67,6 +67,7 @@ def variants(schema: Any) -> list[Mapping[str, Any]]:
 
 def title_words(title: Any, model_words: set[str]) -> list[str]:
     words = _WORD.findall(title) if isinstance(title, str) else []
+    model_words = model_words | {"ai", "cf", "hf"}  # `Ai_Cf_Meta_Llama_4_Prompt`: the model's id
     # "Google_Gemma_3_12B_It_Prompt" on @cf/google/gemma-3-12b-it → "Prompt"; a prefix of
     # several words of the model's name is a name, one shared word ("Chat") is not.
     prefix = 0
@@ -96,6 +97,14 @@ def tag_words(branch: Mapping[str, Any], siblings: Sequence[Mapping[str, Any]]) 
                 return node["enum"][0]
         return None
 
+    # A well-known answer, named by what it is as a person would (not by its first odd key):
+    # when no sibling has the same keys.
+    for keys, name in ((("choices",), ["chat", "completion"]), (("data", "shape"), ["embedding"]),
+                       (("response",), ["response"])):  # fmt: skip
+        if others and all(k in properties for k in keys) and not any(
+            all(k in (s.get("properties") or {}) for k in keys) for s in others
+        ):
+            return name
     for key, sub in properties.items():
         value = tag(sub)
         if isinstance(value, str) and _WORD.findall(value) and all(

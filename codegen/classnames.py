@@ -20,6 +20,7 @@ generated module imports are never given out again.
 from __future__ import annotations
 
 import copy
+import json
 import keyword
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -65,7 +66,12 @@ def _is_alias(node: Mapping[str, Any]) -> bool:
 class _Names:
     def __init__(self, reserved: Iterable[str], model: str) -> None:
         self.taken = set(reserved) | IMPORTED
-        self.model_words = {w.lower() for w in words(model)}
+        # Cloudflare titles some schemas after the model's id, `Ai_Cf_Meta_Llama_4_Prompt`: those
+        # words are the model's name, not the class's.
+        self.model_words = {w.lower() for w in words(model)} | {"ai", "cf", "hf"}
+        # The same subschema written out again (each variant of kimi-k2.5 repeats the tool classes)
+        # is the same class: one name, which the generator's `reuse-model` then makes one class.
+        self.by_content: dict[tuple[str, str], str] = {}
 
     def claim(self, candidates: list[str], fallback: str) -> str:
         for name in candidates:
@@ -95,7 +101,14 @@ def _visit(node: Any, context: str, parent: str, names: _Names, branch_of: list[
                 kind = node.get("type")
                 base = context + ({"array": "List"}.get(kind, "") if isinstance(kind, str) else "")
         base = base or context or "Model"
-        name = names.claim([base, parent + base if parent != base else ""], base)
+        content = (base, json.dumps(node, sort_keys=True, default=str))
+        if (same := names.by_content.get(content)) is not None:
+            name = same
+        else:
+            # Taken: qualified by the property holding it (`videos` → `VideoDataURL`), then by its parent.
+            qualified = [context + base if context and not base.startswith(context) else "",
+                         parent + base if parent != base else ""]  # fmt: skip
+            name = names.by_content[content] = names.claim([base, *qualified], base)
         node["title"] = name
     for key in _UNIONS:
         branches = node.get(key)
@@ -113,8 +126,9 @@ def _visit(node: Any, context: str, parent: str, names: _Names, branch_of: list[
         item = _singular(context)
         _visit(items, item if item and item != context else (context or name) + "Item", name, names)
     extra = node.get("additionalProperties")
-    if isinstance(extra, dict):
-        _visit(extra, context + "Value", name, names)
+    if isinstance(extra, dict):  # the value of a map: `properties` → `Property`, else `<map>Value`
+        value = _singular(context)
+        _visit(extra, value if value and value != context else context + "Value", name, names)
     for defs in ("$defs", "definitions"):
         if isinstance(node.get(defs), Mapping):
             for key, sub in node[defs].items():

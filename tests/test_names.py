@@ -10,11 +10,10 @@ import ast
 import re
 from pathlib import Path
 
+import cfai_models
 import pytest
 
-from codegen.pipeline import build
-
-from .conftest import CATALOG, GENERATED, ROOT, load_json
+from .conftest import GENERATED, ROOT, catalog_models, generated_types, load_json
 
 ALLOWED: dict[str, str] = load_json(ROOT / "tests" / "numbered-names.json")["allowed"]
 NUMBERED = re.compile(r"[A-Za-z_][A-Za-z_]*[0-9]+$")
@@ -32,7 +31,7 @@ def numbered(package: Path) -> dict[str, str]:
     """`module.Name` → the name, for every numbered name in a generated package."""
     return {
         f"{module.stem}.{name}": name
-        for module in sorted(package.glob("*.py"))
+        for module in sorted(package.glob("types/*.py"))
         if module.stem != "__init__"
         for name in defined_names(module)
         if NUMBERED.fullmatch(name)
@@ -46,27 +45,60 @@ def test_no_shipped_class_is_numbered_without_a_reason() -> None:
     assert all(reason.strip() for reason in ALLOWED.values())
 
 
-def test_the_real_catalog_generates_without_numbered_names(tmp_path: Path) -> None:
-    if not (CATALOG / "@cf").is_dir():
-        pytest.skip(f"../shared/catalog not found: {CATALOG}")
-    report = build(CATALOG, tmp_path)
-    assert report.skipped == {} and len(report.generated) >= 32
-    found = numbered(tmp_path / "cfai_models")
+def test_the_real_catalog_generates_without_numbered_names(generated_catalog: Path) -> None:
+    assert len(generated_types(generated_catalog)) == len(catalog_models())
+    found = numbered(generated_catalog / "cfai_models")
     assert set(found) <= set(ALLOWED), sorted(set(found) - set(ALLOWED))
 
 
 def test_the_names_say_what_the_schema_says() -> None:
     """Spot checks on the newest style of schema: branches named by their discriminating value."""
-    glm = defined_names(GENERATED / "cfai_models" / "cf_zai_org_glm_4_7_flash.py")
+    glm = defined_names(GENERATED / "cfai_models" / "types" / "glm_4_7_flash.py")
     for name in ("SystemMessage", "UserMessage", "AssistantMessage", "ToolMessage", "FunctionTool", "CustomTool",
                  "JsonSchemaResponseFormat", "ChatCompletionsChunk", "PromptInput", "MessagesInput"):
         assert name in glm, name
-    llama = defined_names(GENERATED / "cfai_models" / "cf_meta_llama_3_1_8b_instruct.py")
-    assert {"PromptInput", "MessagesInput", "FunctionTool", "EventStreamOutput"} <= set(llama)
+    llama = defined_names(GENERATED / "cfai_models" / "types" / f"{cfai_models.TYPES['@cf/meta/llama-3.1-8b-instruct']}.py")
+    assert {"PromptInput", "MessagesInput", "FunctionTool", "EventStreamOutput", "ResponseOutput"} <= set(llama)
+
+
+@pytest.mark.parametrize(("model", "kind"), [
+    ("@cf/tiiuae/falcon-7b-instruct", "ResponseOutput"),  # a text-generation answer, not `UsageOutput`
+    ("@cf/zai-org/glm-4.7-flash", "ChatCompletionOutput"),  # a chat completion, not `IdOutput`
+    ("@cf/baai/bge-base-en-v1.5", "EmbeddingOutput"),  # an embedding, not `ShapeOutput`
+    ("@cf/meta/llama-4-scout-17b-16e-instruct", "PromptInput"),  # not `AiCfMetaLlama4PromptInput`
+    ("@cf/cloudflare/clef-omni", "VideoDataURL"),  # a title shared by three kinds of data URL, not `DataURL1`
+    ("@cf/tiiuae/falcon-7b-instruct", "Property"),  # a tool parameter's property, not `PropertiesValue`
+])  # fmt: skip
+def test_classes_are_named_by_the_role_they_play(model: str, kind: str) -> None:
+    assert kind in defined_names(GENERATED / "cfai_models" / "types" / f"{cfai_models.TYPES[model]}.py")
+
+
+def test_a_schema_written_out_again_is_one_class_not_prefixed_copies() -> None:
+    """kimi-k2.5 repeats its tool classes in each input variant: one `CustomTool`, no `RequestsInput…` copies."""
+    kimi = defined_names(GENERATED / "cfai_models" / "types" / f"{cfai_models.TYPES['@cf/moonshotai/kimi-k2.5']}.py")
+    assert "CustomTool" in kimi and not [n for n in kimi if n.startswith(("RequestsInput", "MessagesInput", "PromptInput"))
+                                         and n not in ("PromptInput", "MessagesInput", "RequestsInput")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("model", "module"), [
+    ("@cf/baai/bge-m3", "bge_m3"), ("@cf/meta/m2m100-1.2b", "m2m100_1_2b"),
+    ("@cf/qwen/qwen3-embedding-0.6b", "qwen3_embedding_0_6b"), ("@cf/meta/llama-3.1-8b-instruct", "llama_3_1_8b_instruct"),
+    ("@hf/thebloke/zephyr-7b-beta-awq", "zephyr_7b_beta_awq"), ("openai/gpt-5.5", "gpt_5_5"),
+])  # fmt: skip
+def test_module_names_keep_numbers_with_their_words(model: str, module: str) -> None:
+    assert cfai_models.MODELS[model] == module
+
+
+def test_models_with_the_same_schemas_share_one_types_module() -> None:
+    shared = {cfai_models.TYPES[m] for m in ("@cf/tiiuae/falcon-7b-instruct", "@hf/thebloke/zephyr-7b-beta-awq",
+                                            "@cf/meta/llama-2-7b-chat-fp16")}  # fmt: skip
+    assert shared == {"text_generation"}
+    assert cfai_models.TYPES["@cf/openai/whisper-tiny-en"] == cfai_models.TYPES["@cf/openai/whisper"] == "whisper"
+    assert len(set(cfai_models.TYPES.values())) < len(cfai_models.TYPES)
 
 
 def test_no_bounded_scalar_is_a_root_model() -> None:
     """A bounded or nullable scalar is a plain annotated field or alias, never a RootModel to unwrap."""
-    for module in sorted((GENERATED / "cfai_models").glob("*.py")):
+    for module in sorted((GENERATED / "cfai_models").glob("types/*.py")):
         roots = re.findall(r"class (\w+)\(RootModel\[(?:Strict\w+|list\[Strict\w+\])\]\)", module.read_text())
         assert roots == [], f"{module.name}: {roots}"

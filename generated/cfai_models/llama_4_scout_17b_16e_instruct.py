@@ -18,14 +18,10 @@ NAME: Final = "@cf/meta/llama-4-scout-17b-16e-instruct"
 model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
 """@cf/meta/llama-4-scout-17b-16e-instruct, any input variant"""
 
-ai_cf_meta_llama_4_prompt: ModelRef[[payloads.AiCfMetaLlama4PromptInput], _types.Output, dict[str, Any]] = ModelRef(
-    NAME, "AiCfMetaLlama4PromptInput"
-)
-"""@cf/meta/llama-4-scout-17b-16e-instruct (AiCfMetaLlama4Prompt)
+prompt: ModelRef[[payloads.PromptInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "PromptInput")
+"""@cf/meta/llama-4-scout-17b-16e-instruct (Prompt)
 Bounds: prompt: length ≥ 1; temperature: value ≥ 0, value ≤ 5; top_p: value ≥ 0, value ≤ 2; top_k: value ≥ 1, value ≤ 50; seed: value ≥ 1, value ≤ 9999999999; repetition_penalty: value ≥ 0, value ≤ 2; frequency_penalty: value ≥ 0, value ≤ 2; presence_penalty: value ≥ 0, value ≤ 2."""
 
-ai_cf_meta_llama_4_messages: ModelRef[[payloads.AiCfMetaLlama4MessagesInput], _types.Output, dict[str, Any]] = ModelRef(
-    NAME, "AiCfMetaLlama4MessagesInput"
-)
-"""@cf/meta/llama-4-scout-17b-16e-instruct (AiCfMetaLlama4Messages)
+messages: ModelRef[[payloads.MessagesInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "MessagesInput")
+"""@cf/meta/llama-4-scout-17b-16e-instruct (Messages)
 Bounds: temperature: value ≥ 0, value ≤ 5; top_p: value ≥ 0, value ≤ 2; top_k: value ≥ 1, value ≤ 50; seed: value ≥ 1, value ≤ 9999999999; repetition_penalty: value ≥ 0, value ≤ 2; frequency_penalty: value ≥ 0, value ≤ 2; presence_penalty: value ≥ 0, value ≤ 2."""

@@ -35,26 +35,14 @@ class TextInput(TypedDict):
     """
 
 
-RequestText: TypeAlias = str
-"""
-The text to embed
-"""
-
-
-RequestTextListItem: TypeAlias = str
-"""
-The text to embed
-"""
-
-
-RequestTextList: TypeAlias = list[RequestTextListItem]
+TextList1: TypeAlias = list[TextListItem]
 """
 Batch of text values to embed
 """
 
 
 class Request(TypedDict):
-    text: RequestText | RequestTextList
+    text: Text | TextList1
     """
     Bounds: length ≥ 1, items ≤ 100.
     """

@@ -58,19 +58,12 @@ class EmbeddingInput(TypedDict):
     """
 
 
-class InputQueryAndContextsContext(TypedDict):
-    text: NotRequired[str]
-    """
-    One of the provided context content Bounds: length ≥ 1.
-    """
-
-
 class InputQueryAndContexts(TypedDict):
     query: NotRequired[str]
     """
     A query you wish to perform against the provided contexts. If no query is provided the model with respond with embeddings for contexts Bounds: length ≥ 1.
     """
-    contexts: list[InputQueryAndContextsContext]
+    contexts: list[Context]
     """
     List of provided contexts. Note that the index in this array is important, as the response will refer to it.
     """
@@ -80,26 +73,14 @@ class InputQueryAndContexts(TypedDict):
     """
 
 
-InputEmbeddingText: TypeAlias = str
-"""
-The text to embed
-"""
-
-
-InputEmbeddingTextListItem: TypeAlias = str
-"""
-The text to embed
-"""
-
-
-InputEmbeddingTextList: TypeAlias = list[InputEmbeddingTextListItem]
+TextList1: TypeAlias = list[TextListItem]
 """
 Batch of text values to embed
 """
 
 
 class InputEmbedding(TypedDict):
-    text: InputEmbeddingText | InputEmbeddingTextList
+    text: Text | TextList1
     """
     Bounds: length ≥ 1, items ≤ 100.
     """

@@ -76,7 +76,7 @@ class Function(TypedDict):
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -100,7 +100,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -121,17 +121,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -145,7 +134,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -181,11 +170,6 @@ class FunctionTool(TypedDict):
     """
 
 
-class MessagesInputJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class MessagesInput(TypedDict):
     messages: list[Message]
     """
@@ -196,7 +180,7 @@ class MessagesInput(TypedDict):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: NotRequired[MessagesInputJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
@@ -235,11 +219,6 @@ class MessagesInput(TypedDict):
     """
 
 
-class PromptJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class Prompt(TypedDict):
     prompt: str
     """
@@ -249,7 +228,7 @@ class Prompt(TypedDict):
     """
     Name of the LoRA (Low-Rank Adaptation) model to fine-tune the base model.
     """
-    response_format: NotRequired[PromptJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
@@ -292,34 +271,7 @@ class Prompt(TypedDict):
     """
 
 
-class MessagesMessage(TypedDict):
-    role: str
-    """
-    The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
-    """
-    content: str
-    """
-    The content of the message as a string.
-    """
-
-
-class MessagesFunction(TypedDict):
-    name: str
-    code: str
-
-
-class MessagesParametersToolParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
-class MessagesParametersToolParameters(TypedDict):
+class Parameters1(TypedDict):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -332,13 +284,13 @@ class MessagesParametersToolParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, MessagesParametersToolParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
 
 
-class MessagesParametersTool(TypedDict):
+class ParametersTool1(TypedDict):
     name: str
     """
     The name of the tool. More descriptive the better.
@@ -347,24 +299,13 @@ class MessagesParametersTool(TypedDict):
     """
     A brief description of what the tool does.
     """
-    parameters: MessagesParametersToolParameters
+    parameters: Parameters1
     """
     Schema defining the parameters accepted by the tool.
     """
 
 
-class MessagesFunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
-class MessagesFunctionToolFunctionParameters(TypedDict):
+class FunctionToolFunctionParameters1(TypedDict):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -377,13 +318,13 @@ class MessagesFunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, MessagesFunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
 
 
-class MessagesFunctionToolFunction(TypedDict):
+class FunctionToolFunction1(TypedDict):
     """
     Details of the function tool.
     """
@@ -396,39 +337,34 @@ class MessagesFunctionToolFunction(TypedDict):
     """
     A brief description of what the function does.
     """
-    parameters: MessagesFunctionToolFunctionParameters
+    parameters: FunctionToolFunctionParameters1
     """
     Schema defining the parameters accepted by the function.
     """
 
 
-class MessagesFunctionTool(TypedDict):
+class FunctionTool1(TypedDict):
     type: str
     """
     Specifies the type of tool (e.g., 'function').
     """
-    function: MessagesFunctionToolFunction
+    function: FunctionToolFunction1
     """
     Details of the function tool.
     """
 
 
-class MessagesJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class Messages(TypedDict):
-    messages: list[MessagesMessage]
+    messages: list[Message]
     """
     An array of message objects representing the conversation history.
     """
-    functions: NotRequired[list[MessagesFunction]]
-    tools: NotRequired[list[MessagesParametersTool | MessagesFunctionTool]]
+    functions: NotRequired[list[Function]]
+    tools: NotRequired[list[ParametersTool1 | FunctionTool1]]
     """
     A list of tools available for the assistant to use.
     """
-    response_format: NotRequired[MessagesJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.

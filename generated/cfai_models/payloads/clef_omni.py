@@ -87,7 +87,7 @@ class Base64Image(TypedDict):
     """
 
 
-InputDataURL: TypeAlias = str
+AudioItemDataURL: TypeAlias = str
 """
 A base64 data URL with an audio/* media type, e.g. data:audio/wav;base64,... or data:audio/mpeg;base64,...
 """
@@ -104,7 +104,7 @@ class Base64Audio(TypedDict):
     """
 
 
-DataURL1: TypeAlias = str
+VideoDataURL: TypeAlias = str
 """
 A base64 data URL with a video/* media type, e.g. data:video/mp4;base64,...
 """
@@ -138,11 +138,11 @@ class Input(TypedDict):
     """
     Clef extension to the System One API. Optional embedded PNG, JPEG, or WebP images placed before the state (max 4; 4 MiB and 16 megapixels each, 8 MiB total decoded). Each image costs 64 to 1,024 input tokens. Remote URLs are not accepted. Bounds: items ≤ 4.
     """
-    audio: NotRequired[list[InputDataURL | Base64Audio]]
+    audio: NotRequired[list[AudioItemDataURL | Base64Audio]]
     """
     Clef-Omni extension. Optional embedded audio clips (max 4; 8 MiB and 300 seconds each). Audio and video clips together may total at most 16 MiB decoded. Remote URLs are not accepted. Bounds: items ≤ 4.
     """
-    videos: NotRequired[list[DataURL1 | Base64Video]]
+    videos: NotRequired[list[VideoDataURL | Base64Video]]
     """
     Clef-Omni extension. Optional embedded videos (max 2; 16 MiB and 60 seconds each), sampled at 2 frames per second. A video's soundtrack is heard with its frames when every video in the request has one. Audio and video clips together may total at most 16 MiB decoded. Each second of video costs up to 256 input tokens. Remote URLs are not accepted. Bounds: items ≤ 2.
     """

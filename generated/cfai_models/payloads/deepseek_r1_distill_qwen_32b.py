@@ -84,7 +84,7 @@ class Function(TypedDict):
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -108,7 +108,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -129,17 +129,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -153,7 +142,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -189,11 +178,6 @@ class FunctionTool(TypedDict):
     """
 
 
-class MessagesInputJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class MessagesInput(TypedDict):
     messages: list[Message]
     """
@@ -204,7 +188,7 @@ class MessagesInput(TypedDict):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: NotRequired[MessagesInputJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.

@@ -70,20 +70,13 @@ class ContentItem(TypedDict):
     image_url: NotRequired[ImageUrl]
 
 
-class ImageUrlContentImageUrl(TypedDict):
-    url: NotRequired[str]
-    """
-    image uri with data (e.g. data:image/jpeg;base64,/9j/...). HTTP URL will not be accepted
-    """
-
-
 class ImageUrlContent(TypedDict):
     type: NotRequired[str]
     """
     Type of the content provided
     """
     text: NotRequired[str]
-    image_url: NotRequired[ImageUrlContentImageUrl]
+    image_url: NotRequired[ImageUrl]
 
 
 class Message(TypedDict):
@@ -99,7 +92,7 @@ class Function(TypedDict):
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -123,7 +116,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -144,17 +137,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -168,7 +150,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """

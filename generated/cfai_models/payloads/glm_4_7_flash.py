@@ -198,25 +198,6 @@ class NameFunctionCall(TypedDict):
     name: str
 
 
-class PromptInputFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
 class PromptInput(TypedDict):
     prompt: str
     """
@@ -317,31 +298,21 @@ class PromptInput(TypedDict):
     """
     web_search_options: NotRequired[WebSearchOptions]
     function_call: NotRequired[Literal['none', 'auto'] | NameFunctionCall]
-    functions: NotRequired[list[PromptInputFunction]]
+    functions: NotRequired[list[FunctionToolFunction]]
     """
     Bounds: items ≥ 1, items ≤ 128.
     """
 
 
-class DeveloperMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
 class DeveloperMessage(TypedDict):
     role: Literal['developer']
-    content: str | list[DeveloperMessageContentItem]
+    content: str | list[ContentItem]
     name: NotRequired[str]
-
-
-class SystemMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
 
 
 class SystemMessage(TypedDict):
     role: Literal['system']
-    content: str | list[SystemMessageContentItem]
+    content: str | list[ContentItem]
     name: NotRequired[str]
 
 
@@ -439,14 +410,9 @@ class AssistantMessage(TypedDict):
     function_call: NotRequired[FunctionCall]
 
 
-class ToolMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
 class ToolMessage(TypedDict):
     role: Literal['tool']
-    content: str | list[ToolMessageContentItem]
+    content: str | list[ContentItem]
     tool_call_id: str
 
 
@@ -456,217 +422,89 @@ class FunctionMessage(TypedDict):
     name: str
 
 
-class MessagesInputAudioIdVoice(TypedDict):
-    id: str
-
-
-class MessagesInputAudio(TypedDict):
+class Audio1(TypedDict):
     """
     Parameters for audio output. Required when modalities includes 'audio'.
     """
 
-    voice: str | MessagesInputAudioIdVoice
+    voice: str | IdVoice
     format: Literal['wav', 'aac', 'mp3', 'flac', 'opus', 'pcm16']
 
 
-class MessagesInputPredictionContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
-class MessagesInputPrediction(TypedDict):
+class Prediction1(TypedDict):
     type: Literal['content']
-    content: str | list[MessagesInputPredictionContentItem]
+    content: str | list[ContentItem]
 
 
-class MessagesInputChatTemplateKwargs(TypedDict):
-    enable_thinking: NotRequired[bool]
-    """
-    Whether to enable reasoning, enabled by default.
-    """
-    clear_thinking: NotRequired[bool]
-    """
-    If false, preserves reasoning context between turns.
-    """
-
-
-class MessagesInputTextResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['text']
-
-
-class MessagesInputJsonObjectResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_object']
-
-
-class MessagesInputJsonSchemaResponseFormatJsonSchema(TypedDict):
-    name: str
-    description: NotRequired[str]
-    schema: NotRequired[dict[str, Any]]
-    strict: NotRequired[bool | None]
-
-
-class MessagesInputJsonSchemaResponseFormat(TypedDict):
+class JsonSchemaResponseFormat1(TypedDict):
     """
     Specifies the format the model must output.
     """
 
     type: Literal['json_schema']
-    json_schema: MessagesInputJsonSchemaResponseFormatJsonSchema
+    json_schema: JsonSchema
 
 
-MessagesInputStopList: TypeAlias = list[str]
-"""
-Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
-"""
-
-
-class MessagesInputStreamOptions(TypedDict):
-    include_usage: NotRequired[bool]
-    include_obfuscation: NotRequired[bool]
-
-
-class MessagesInputFunctionToolChoiceFunction(TypedDict):
-    name: str
-
-
-class MessagesInputFunctionToolChoice(TypedDict):
+class FunctionToolChoice1(TypedDict):
     """
     Force a specific function tool.
     """
 
     type: Literal['function']
-    function: MessagesInputFunctionToolChoiceFunction
+    function: Function
 
 
-class MessagesInputCustomToolChoiceCustom(TypedDict):
-    name: str
-
-
-class MessagesInputCustomToolChoice(TypedDict):
+class CustomToolChoice1(TypedDict):
     """
     Force a specific custom tool.
     """
 
     type: Literal['custom']
-    custom: MessagesInputCustomToolChoiceCustom
+    custom: Custom
 
 
-class MessagesInputAllowedToolsToolChoiceAllowedTools(TypedDict):
-    mode: Literal['auto', 'required']
-    tools: list[dict[str, Any]]
-
-
-class MessagesInputAllowedToolsToolChoice(TypedDict):
+class AllowedToolsToolChoice1(TypedDict):
     """
     Constrain to an allowed subset of tools.
     """
 
     type: Literal['allowed_tools']
-    allowed_tools: MessagesInputAllowedToolsToolChoiceAllowedTools
+    allowed_tools: AllowedTools
 
 
-class MessagesInputFunctionToolFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
-class MessagesInputFunctionTool(TypedDict):
+class FunctionTool1(TypedDict):
     type: Literal['function']
-    function: MessagesInputFunctionToolFunction
+    function: FunctionToolFunction
 
 
-class MessagesInputCustomToolCustomTextFormat(TypedDict):
-    type: Literal['text']
-
-
-class MessagesInputCustomToolCustomGrammarFormatGrammar(TypedDict):
-    definition: str
-    syntax: Literal['lark', 'regex']
-
-
-class MessagesInputCustomToolCustomGrammarFormat(TypedDict):
+class GrammarFormat1(TypedDict):
     type: Literal['grammar']
-    grammar: MessagesInputCustomToolCustomGrammarFormatGrammar
+    grammar: Grammar
 
 
-class MessagesInputCustomToolCustom(TypedDict):
+class CustomToolCustom1(TypedDict):
     name: str
     description: NotRequired[str]
-    format: NotRequired[
-        MessagesInputCustomToolCustomTextFormat
-        | MessagesInputCustomToolCustomGrammarFormat
-    ]
+    format: NotRequired[TextFormat | GrammarFormat1]
 
 
-class MessagesInputCustomTool(TypedDict):
+class CustomTool1(TypedDict):
     type: Literal['custom']
-    custom: MessagesInputCustomToolCustom
+    custom: CustomToolCustom1
 
 
-class MessagesInputWebSearchOptionsUserLocationApproximate(TypedDict):
-    city: NotRequired[str]
-    country: NotRequired[str]
-    region: NotRequired[str]
-    timezone: NotRequired[str]
-
-
-class MessagesInputWebSearchOptionsUserLocation(TypedDict):
+class UserLocation1(TypedDict):
     type: Literal['approximate']
-    approximate: MessagesInputWebSearchOptionsUserLocationApproximate
+    approximate: Approximate
 
 
-class MessagesInputWebSearchOptions(TypedDict):
+class WebSearchOptions1(TypedDict):
     """
     Options for the web search tool (when using built-in web search).
     """
 
     search_context_size: NotRequired[Literal['low', 'medium', 'high']]
-    user_location: NotRequired[MessagesInputWebSearchOptionsUserLocation]
-
-
-class MessagesInputNameFunctionCall(TypedDict):
-    name: str
-
-
-class MessagesInputFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
+    user_location: NotRequired[UserLocation1]
 
 
 class MessagesInput(TypedDict):
@@ -685,7 +523,7 @@ class MessagesInput(TypedDict):
     """
     ID of the model to use (e.g. '@cf/zai-org/glm-4.7-flash, etc').
     """
-    audio: NotRequired[MessagesInputAudio]
+    audio: NotRequired[Audio1]
     frequency_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on their existing frequency in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -726,7 +564,7 @@ class MessagesInput(TypedDict):
     """
     Whether to enable parallel function calling during tool use.
     """
-    prediction: NotRequired[MessagesInputPrediction]
+    prediction: NotRequired[Prediction1]
     presence_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on whether they appear in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -735,17 +573,15 @@ class MessagesInput(TypedDict):
     """
     Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
     """
-    chat_template_kwargs: NotRequired[MessagesInputChatTemplateKwargs]
+    chat_template_kwargs: NotRequired[ChatTemplateKwargs]
     response_format: NotRequired[
-        MessagesInputTextResponseFormat
-        | MessagesInputJsonObjectResponseFormat
-        | MessagesInputJsonSchemaResponseFormat
+        TextResponseFormat | JsonObjectResponseFormat | JsonSchemaResponseFormat1
     ]
     seed: NotRequired[int | None]
     """
     If specified, the system will make a best effort to sample deterministically.
     """
-    stop: NotRequired[str | MessagesInputStopList | None]
+    stop: NotRequired[str | StopList | None]
     """
     Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
     """
@@ -753,18 +589,18 @@ class MessagesInput(TypedDict):
     """
     Whether to store the output for model distillation / evals.
     """
-    stream_options: NotRequired[MessagesInputStreamOptions]
+    stream_options: NotRequired[StreamOptions]
     temperature: NotRequired[float | None]
     """
     Sampling temperature between 0 and 2. Bounds: value ≥ 0, value ≤ 2.
     """
     tool_choice: NotRequired[
         Literal['none', 'auto', 'required']
-        | MessagesInputFunctionToolChoice
-        | MessagesInputCustomToolChoice
-        | MessagesInputAllowedToolsToolChoice
+        | FunctionToolChoice1
+        | CustomToolChoice1
+        | AllowedToolsToolChoice1
     ]
-    tools: NotRequired[list[MessagesInputFunctionTool | MessagesInputCustomTool]]
+    tools: NotRequired[list[FunctionTool1 | CustomTool1]]
     """
     A list of tools the model may call.
     """
@@ -776,9 +612,9 @@ class MessagesInput(TypedDict):
     """
     A unique identifier representing your end-user, for abuse monitoring.
     """
-    web_search_options: NotRequired[MessagesInputWebSearchOptions]
-    function_call: NotRequired[Literal['none', 'auto'] | MessagesInputNameFunctionCall]
-    functions: NotRequired[list[MessagesInputFunction]]
+    web_search_options: NotRequired[WebSearchOptions1]
+    function_call: NotRequired[Literal['none', 'auto'] | NameFunctionCall]
+    functions: NotRequired[list[FunctionToolFunction]]
     """
     Bounds: items ≥ 1, items ≤ 128.
     """

@@ -26,23 +26,12 @@ class ResponsesInput(TypedDict):
     reasoning: NotRequired[Reasoning]
 
 
-class RequestReasoning(TypedDict):
-    effort: NotRequired[Literal['low', 'medium', 'high']]
-    """
-    Constrains effort on reasoning for reasoning models. Currently supported values are low, medium, and high. Reducing reasoning effort can result in faster responses and fewer tokens used on reasoning in a response.
-    """
-    summary: NotRequired[Literal['auto', 'concise', 'detailed']]
-    """
-    A summary of the reasoning performed by the model. This can be useful for debugging and understanding the model's reasoning process. One of auto, concise, or detailed.
-    """
-
-
 class Request(TypedDict):
     input: str | list[Any]
     """
     Responses API Input messages. Refer to OpenAI Responses API docs to learn more about supported content types
     """
-    reasoning: NotRequired[RequestReasoning]
+    reasoning: NotRequired[Reasoning]
 
 
 class ResponsesAsyncInput(TypedDict):

@@ -88,7 +88,7 @@ class Function(TypedDict):
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -112,7 +112,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -133,17 +133,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -157,7 +146,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -193,11 +182,6 @@ class FunctionTool(TypedDict):
     """
 
 
-class MessagesJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class Messages(TypedDict):
     messages: list[Message]
     """
@@ -208,7 +192,7 @@ class Messages(TypedDict):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: NotRequired[MessagesJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
@@ -273,23 +257,12 @@ class ResponsesInput(TypedDict):
     reasoning: NotRequired[Reasoning]
 
 
-class RequestReasoning(TypedDict):
-    effort: NotRequired[Literal['low', 'medium', 'high']]
-    """
-    Constrains effort on reasoning for reasoning models. Currently supported values are low, medium, and high. Reducing reasoning effort can result in faster responses and fewer tokens used on reasoning in a response.
-    """
-    summary: NotRequired[Literal['auto', 'concise', 'detailed']]
-    """
-    A summary of the reasoning performed by the model. This can be useful for debugging and understanding the model's reasoning process. One of auto, concise, or detailed.
-    """
-
-
 class Request(TypedDict):
     input: str | list[Any]
     """
     Responses API Input messages. Refer to OpenAI Responses API docs to learn more about supported content types
     """
-    reasoning: NotRequired[RequestReasoning]
+    reasoning: NotRequired[Reasoning]
 
 
 class ResponsesAsyncInput(TypedDict):

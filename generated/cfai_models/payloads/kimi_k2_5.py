@@ -198,25 +198,6 @@ class NameFunctionCall(TypedDict):
     name: str
 
 
-class PromptFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
 class Prompt(TypedDict):
     prompt: str
     """
@@ -327,31 +308,21 @@ class Prompt(TypedDict):
     """
     web_search_options: NotRequired[WebSearchOptions]
     function_call: NotRequired[Literal['none', 'auto'] | NameFunctionCall]
-    functions: NotRequired[list[PromptFunction]]
+    functions: NotRequired[list[FunctionToolFunction]]
     """
     Bounds: items ≥ 1, items ≤ 128.
     """
 
 
-class DeveloperMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
 class DeveloperMessage(TypedDict):
     role: Literal['developer']
-    content: str | list[DeveloperMessageContentItem]
+    content: str | list[ContentItem]
     name: NotRequired[str]
-
-
-class SystemMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
 
 
 class SystemMessage(TypedDict):
     role: Literal['system']
-    content: str | list[SystemMessageContentItem]
+    content: str | list[ContentItem]
     name: NotRequired[str]
 
 
@@ -444,14 +415,9 @@ class AssistantMessage(TypedDict):
     function_call: NotRequired[FunctionCall]
 
 
-class ToolMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
 class ToolMessage(TypedDict):
     role: Literal['tool']
-    content: str | list[ToolMessageContentItem]
+    content: str | list[ContentItem]
     tool_call_id: str
 
 
@@ -461,216 +427,89 @@ class FunctionMessage(TypedDict):
     name: str
 
 
-class MessagesAudioIdVoice(TypedDict):
-    id: str
-
-
-class MessagesAudio(TypedDict):
+class Audio1(TypedDict):
     """
     Parameters for audio output. Required when modalities includes 'audio'.
     """
 
-    voice: str | MessagesAudioIdVoice
+    voice: str | IdVoice
     format: Literal['wav', 'aac', 'mp3', 'flac', 'opus', 'pcm16']
 
 
-class MessagesPredictionContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
-class MessagesPrediction(TypedDict):
+class Prediction1(TypedDict):
     type: Literal['content']
-    content: str | list[MessagesPredictionContentItem]
+    content: str | list[ContentItem]
 
 
-class MessagesChatTemplateKwargs(TypedDict):
-    enable_thinking: NotRequired[bool]
-    """
-    Whether to enable reasoning, enabled by default.
-    """
-    clear_thinking: NotRequired[bool]
-    """
-    If false, preserves reasoning context between turns.
-    """
-
-
-class MessagesTextResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['text']
-
-
-class MessagesJsonObjectResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_object']
-
-
-class MessagesJsonSchemaResponseFormatJsonSchema(TypedDict):
-    name: str
-    description: NotRequired[str]
-    schema: NotRequired[dict[str, Any]]
-    strict: NotRequired[bool | None]
-
-
-class MessagesJsonSchemaResponseFormat(TypedDict):
+class JsonSchemaResponseFormat1(TypedDict):
     """
     Specifies the format the model must output.
     """
 
     type: Literal['json_schema']
-    json_schema: MessagesJsonSchemaResponseFormatJsonSchema
+    json_schema: JsonSchema
 
 
-MessagesStopList: TypeAlias = list[str]
-"""
-Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
-"""
-
-
-class MessagesStreamOptions(TypedDict):
-    include_usage: NotRequired[bool]
-    include_obfuscation: NotRequired[bool]
-
-
-class MessagesFunctionToolChoiceFunction(TypedDict):
-    name: str
-
-
-class MessagesFunctionToolChoice(TypedDict):
+class FunctionToolChoice1(TypedDict):
     """
     Force a specific function tool.
     """
 
     type: Literal['function']
-    function: MessagesFunctionToolChoiceFunction
+    function: Function
 
 
-class MessagesCustomToolChoiceCustom(TypedDict):
-    name: str
-
-
-class MessagesCustomToolChoice(TypedDict):
+class CustomToolChoice1(TypedDict):
     """
     Force a specific custom tool.
     """
 
     type: Literal['custom']
-    custom: MessagesCustomToolChoiceCustom
+    custom: Custom
 
 
-class MessagesAllowedToolsToolChoiceAllowedTools(TypedDict):
-    mode: Literal['auto', 'required']
-    tools: list[dict[str, Any]]
-
-
-class MessagesAllowedToolsToolChoice(TypedDict):
+class AllowedToolsToolChoice1(TypedDict):
     """
     Constrain to an allowed subset of tools.
     """
 
     type: Literal['allowed_tools']
-    allowed_tools: MessagesAllowedToolsToolChoiceAllowedTools
+    allowed_tools: AllowedTools
 
 
-class MessagesFunctionToolFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
-class MessagesFunctionTool(TypedDict):
+class FunctionTool1(TypedDict):
     type: Literal['function']
-    function: MessagesFunctionToolFunction
+    function: FunctionToolFunction
 
 
-class MessagesCustomToolCustomTextFormat(TypedDict):
-    type: Literal['text']
-
-
-class MessagesCustomToolCustomGrammarFormatGrammar(TypedDict):
-    definition: str
-    syntax: Literal['lark', 'regex']
-
-
-class MessagesCustomToolCustomGrammarFormat(TypedDict):
+class GrammarFormat1(TypedDict):
     type: Literal['grammar']
-    grammar: MessagesCustomToolCustomGrammarFormatGrammar
+    grammar: Grammar
 
 
-class MessagesCustomToolCustom(TypedDict):
+class CustomToolCustom1(TypedDict):
     name: str
     description: NotRequired[str]
-    format: NotRequired[
-        MessagesCustomToolCustomTextFormat | MessagesCustomToolCustomGrammarFormat
-    ]
+    format: NotRequired[TextFormat | GrammarFormat1]
 
 
-class MessagesCustomTool(TypedDict):
+class CustomTool1(TypedDict):
     type: Literal['custom']
-    custom: MessagesCustomToolCustom
+    custom: CustomToolCustom1
 
 
-class MessagesWebSearchOptionsUserLocationApproximate(TypedDict):
-    city: NotRequired[str]
-    country: NotRequired[str]
-    region: NotRequired[str]
-    timezone: NotRequired[str]
-
-
-class MessagesWebSearchOptionsUserLocation(TypedDict):
+class UserLocation1(TypedDict):
     type: Literal['approximate']
-    approximate: MessagesWebSearchOptionsUserLocationApproximate
+    approximate: Approximate
 
 
-class MessagesWebSearchOptions(TypedDict):
+class WebSearchOptions1(TypedDict):
     """
     Options for the web search tool (when using built-in web search).
     """
 
     search_context_size: NotRequired[Literal['low', 'medium', 'high']]
-    user_location: NotRequired[MessagesWebSearchOptionsUserLocation]
-
-
-class MessagesNameFunctionCall(TypedDict):
-    name: str
-
-
-class MessagesFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
+    user_location: NotRequired[UserLocation1]
 
 
 class Messages(TypedDict):
@@ -689,7 +528,7 @@ class Messages(TypedDict):
     """
     ID of the model to use (e.g. '@cf/zai-org/glm-4.7-flash, etc').
     """
-    audio: NotRequired[MessagesAudio]
+    audio: NotRequired[Audio1]
     frequency_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on their existing frequency in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -730,7 +569,7 @@ class Messages(TypedDict):
     """
     Whether to enable parallel function calling during tool use.
     """
-    prediction: NotRequired[MessagesPrediction]
+    prediction: NotRequired[Prediction1]
     presence_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on whether they appear in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -739,11 +578,9 @@ class Messages(TypedDict):
     """
     Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
     """
-    chat_template_kwargs: NotRequired[MessagesChatTemplateKwargs]
+    chat_template_kwargs: NotRequired[ChatTemplateKwargs]
     response_format: NotRequired[
-        MessagesTextResponseFormat
-        | MessagesJsonObjectResponseFormat
-        | MessagesJsonSchemaResponseFormat
+        TextResponseFormat | JsonObjectResponseFormat | JsonSchemaResponseFormat1
     ]
     seed: NotRequired[int | None]
     """
@@ -755,7 +592,7 @@ class Messages(TypedDict):
     """
     Specifies the processing type used for serving the request.
     """
-    stop: NotRequired[str | MessagesStopList | None]
+    stop: NotRequired[str | StopList | None]
     """
     Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
     """
@@ -767,18 +604,18 @@ class Messages(TypedDict):
     """
     If true, partial message deltas will be sent as server-sent events.
     """
-    stream_options: NotRequired[MessagesStreamOptions]
+    stream_options: NotRequired[StreamOptions]
     temperature: NotRequired[float | None]
     """
     Sampling temperature between 0 and 2. Bounds: value ≥ 0, value ≤ 2.
     """
     tool_choice: NotRequired[
         Literal['none', 'auto', 'required']
-        | MessagesFunctionToolChoice
-        | MessagesCustomToolChoice
-        | MessagesAllowedToolsToolChoice
+        | FunctionToolChoice1
+        | CustomToolChoice1
+        | AllowedToolsToolChoice1
     ]
-    tools: NotRequired[list[MessagesFunctionTool | MessagesCustomTool]]
+    tools: NotRequired[list[FunctionTool1 | CustomTool1]]
     """
     A list of tools the model may call.
     """
@@ -790,9 +627,9 @@ class Messages(TypedDict):
     """
     A unique identifier representing your end-user, for abuse monitoring.
     """
-    web_search_options: NotRequired[MessagesWebSearchOptions]
-    function_call: NotRequired[Literal['none', 'auto'] | MessagesNameFunctionCall]
-    functions: NotRequired[list[MessagesFunction]]
+    web_search_options: NotRequired[WebSearchOptions1]
+    function_call: NotRequired[Literal['none', 'auto'] | NameFunctionCall]
+    functions: NotRequired[list[FunctionToolFunction]]
     """
     Bounds: items ≥ 1, items ≤ 128.
     """
@@ -801,220 +638,92 @@ class Messages(TypedDict):
 PromptOrMessagesInput: TypeAlias = Prompt | Messages
 
 
-class RequestsInputPromptAudioIdVoice(TypedDict):
-    id: str
-
-
-class RequestsInputPromptAudio(TypedDict):
+class Audio2(TypedDict):
     """
     Parameters for audio output. Required when modalities includes 'audio'.
     """
 
-    voice: str | RequestsInputPromptAudioIdVoice
+    voice: str | IdVoice
     format: Literal['wav', 'aac', 'mp3', 'flac', 'opus', 'pcm16']
 
 
-class RequestsInputPromptPredictionContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
-class RequestsInputPromptPrediction(TypedDict):
+class Prediction2(TypedDict):
     type: Literal['content']
-    content: str | list[RequestsInputPromptPredictionContentItem]
+    content: str | list[ContentItem]
 
 
-class RequestsInputPromptChatTemplateKwargs(TypedDict):
-    enable_thinking: NotRequired[bool]
-    """
-    Whether to enable reasoning, enabled by default.
-    """
-    clear_thinking: NotRequired[bool]
-    """
-    If false, preserves reasoning context between turns.
-    """
-
-
-class RequestsInputPromptTextResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['text']
-
-
-class RequestsInputPromptJsonObjectResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_object']
-
-
-class RequestsInputPromptJsonSchemaResponseFormatJsonSchema(TypedDict):
-    name: str
-    description: NotRequired[str]
-    schema: NotRequired[dict[str, Any]]
-    strict: NotRequired[bool | None]
-
-
-class RequestsInputPromptJsonSchemaResponseFormat(TypedDict):
+class JsonSchemaResponseFormat2(TypedDict):
     """
     Specifies the format the model must output.
     """
 
     type: Literal['json_schema']
-    json_schema: RequestsInputPromptJsonSchemaResponseFormatJsonSchema
+    json_schema: JsonSchema
 
 
-RequestsInputPromptStopList: TypeAlias = list[str]
-"""
-Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
-"""
-
-
-class RequestsInputPromptStreamOptions(TypedDict):
-    include_usage: NotRequired[bool]
-    include_obfuscation: NotRequired[bool]
-
-
-class RequestsInputPromptFunctionToolChoiceFunction(TypedDict):
-    name: str
-
-
-class RequestsInputPromptFunctionToolChoice(TypedDict):
+class FunctionToolChoice2(TypedDict):
     """
     Force a specific function tool.
     """
 
     type: Literal['function']
-    function: RequestsInputPromptFunctionToolChoiceFunction
+    function: Function
 
 
-class RequestsInputPromptCustomToolChoiceCustom(TypedDict):
-    name: str
-
-
-class RequestsInputPromptCustomToolChoice(TypedDict):
+class CustomToolChoice2(TypedDict):
     """
     Force a specific custom tool.
     """
 
     type: Literal['custom']
-    custom: RequestsInputPromptCustomToolChoiceCustom
+    custom: Custom
 
 
-class RequestsInputPromptAllowedToolsToolChoiceAllowedTools(TypedDict):
-    mode: Literal['auto', 'required']
-    tools: list[dict[str, Any]]
-
-
-class RequestsInputPromptAllowedToolsToolChoice(TypedDict):
+class AllowedToolsToolChoice2(TypedDict):
     """
     Constrain to an allowed subset of tools.
     """
 
     type: Literal['allowed_tools']
-    allowed_tools: RequestsInputPromptAllowedToolsToolChoiceAllowedTools
+    allowed_tools: AllowedTools
 
 
-class RequestsInputPromptFunctionToolFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
-class RequestsInputPromptFunctionTool(TypedDict):
+class FunctionTool2(TypedDict):
     type: Literal['function']
-    function: RequestsInputPromptFunctionToolFunction
+    function: FunctionToolFunction
 
 
-class RequestsInputPromptCustomToolCustomTextFormat(TypedDict):
-    type: Literal['text']
-
-
-class RequestsInputPromptCustomToolCustomGrammarFormatGrammar(TypedDict):
-    definition: str
-    syntax: Literal['lark', 'regex']
-
-
-class RequestsInputPromptCustomToolCustomGrammarFormat(TypedDict):
+class GrammarFormat2(TypedDict):
     type: Literal['grammar']
-    grammar: RequestsInputPromptCustomToolCustomGrammarFormatGrammar
+    grammar: Grammar
 
 
-class RequestsInputPromptCustomToolCustom(TypedDict):
+class CustomToolCustom2(TypedDict):
     name: str
     description: NotRequired[str]
-    format: NotRequired[
-        RequestsInputPromptCustomToolCustomTextFormat
-        | RequestsInputPromptCustomToolCustomGrammarFormat
-    ]
+    format: NotRequired[TextFormat | GrammarFormat2]
 
 
-class RequestsInputPromptCustomTool(TypedDict):
+class CustomTool2(TypedDict):
     type: Literal['custom']
-    custom: RequestsInputPromptCustomToolCustom
+    custom: CustomToolCustom2
 
 
-class RequestsInputPromptWebSearchOptionsUserLocationApproximate(TypedDict):
-    city: NotRequired[str]
-    country: NotRequired[str]
-    region: NotRequired[str]
-    timezone: NotRequired[str]
-
-
-class RequestsInputPromptWebSearchOptionsUserLocation(TypedDict):
+class UserLocation2(TypedDict):
     type: Literal['approximate']
-    approximate: RequestsInputPromptWebSearchOptionsUserLocationApproximate
+    approximate: Approximate
 
 
-class RequestsInputPromptWebSearchOptions(TypedDict):
+class WebSearchOptions2(TypedDict):
     """
     Options for the web search tool (when using built-in web search).
     """
 
     search_context_size: NotRequired[Literal['low', 'medium', 'high']]
-    user_location: NotRequired[RequestsInputPromptWebSearchOptionsUserLocation]
+    user_location: NotRequired[UserLocation2]
 
 
-class RequestsInputPromptNameFunctionCall(TypedDict):
-    name: str
-
-
-class RequestsInputPromptFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
-class RequestsInputPrompt(TypedDict):
+class Prompt1(TypedDict):
     prompt: str
     """
     The input text prompt for the model to generate a response. Bounds: length ≥ 1.
@@ -1023,7 +732,7 @@ class RequestsInputPrompt(TypedDict):
     """
     ID of the model to use (e.g. '@cf/zai-org/glm-4.7-flash, etc').
     """
-    audio: NotRequired[RequestsInputPromptAudio]
+    audio: NotRequired[Audio2]
     frequency_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on their existing frequency in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -1064,7 +773,7 @@ class RequestsInputPrompt(TypedDict):
     """
     Whether to enable parallel function calling during tool use.
     """
-    prediction: NotRequired[RequestsInputPromptPrediction]
+    prediction: NotRequired[Prediction2]
     presence_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on whether they appear in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -1073,11 +782,9 @@ class RequestsInputPrompt(TypedDict):
     """
     Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
     """
-    chat_template_kwargs: NotRequired[RequestsInputPromptChatTemplateKwargs]
+    chat_template_kwargs: NotRequired[ChatTemplateKwargs]
     response_format: NotRequired[
-        RequestsInputPromptTextResponseFormat
-        | RequestsInputPromptJsonObjectResponseFormat
-        | RequestsInputPromptJsonSchemaResponseFormat
+        TextResponseFormat | JsonObjectResponseFormat | JsonSchemaResponseFormat2
     ]
     seed: NotRequired[int | None]
     """
@@ -1089,7 +796,7 @@ class RequestsInputPrompt(TypedDict):
     """
     Specifies the processing type used for serving the request.
     """
-    stop: NotRequired[str | RequestsInputPromptStopList | None]
+    stop: NotRequired[str | StopList | None]
     """
     Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
     """
@@ -1101,20 +808,18 @@ class RequestsInputPrompt(TypedDict):
     """
     If true, partial message deltas will be sent as server-sent events.
     """
-    stream_options: NotRequired[RequestsInputPromptStreamOptions]
+    stream_options: NotRequired[StreamOptions]
     temperature: NotRequired[float | None]
     """
     Sampling temperature between 0 and 2. Bounds: value ≥ 0, value ≤ 2.
     """
     tool_choice: NotRequired[
         Literal['none', 'auto', 'required']
-        | RequestsInputPromptFunctionToolChoice
-        | RequestsInputPromptCustomToolChoice
-        | RequestsInputPromptAllowedToolsToolChoice
+        | FunctionToolChoice2
+        | CustomToolChoice2
+        | AllowedToolsToolChoice2
     ]
-    tools: NotRequired[
-        list[RequestsInputPromptFunctionTool | RequestsInputPromptCustomTool]
-    ]
+    tools: NotRequired[list[FunctionTool2 | CustomTool2]]
     """
     A list of tools the model may call.
     """
@@ -1126,378 +831,170 @@ class RequestsInputPrompt(TypedDict):
     """
     A unique identifier representing your end-user, for abuse monitoring.
     """
-    web_search_options: NotRequired[RequestsInputPromptWebSearchOptions]
-    function_call: NotRequired[
-        Literal['none', 'auto'] | RequestsInputPromptNameFunctionCall
-    ]
-    functions: NotRequired[list[RequestsInputPromptFunction]]
+    web_search_options: NotRequired[WebSearchOptions2]
+    function_call: NotRequired[Literal['none', 'auto'] | NameFunctionCall]
+    functions: NotRequired[list[FunctionToolFunction]]
     """
     Bounds: items ≥ 1, items ≤ 128.
     """
 
 
-class RequestsInputMessagesDeveloperMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
-class RequestsInputMessagesDeveloperMessage(TypedDict):
+class DeveloperMessage1(TypedDict):
     role: Literal['developer']
-    content: str | list[RequestsInputMessagesDeveloperMessageContentItem]
+    content: str | list[ContentItem]
     name: NotRequired[str]
 
 
-class RequestsInputMessagesSystemMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
-class RequestsInputMessagesSystemMessage(TypedDict):
+class SystemMessage1(TypedDict):
     role: Literal['system']
-    content: str | list[RequestsInputMessagesSystemMessageContentItem]
+    content: str | list[ContentItem]
     name: NotRequired[str]
 
 
-class RequestsInputMessagesUserMessageContentListContentItemImageUrl(TypedDict):
-    url: NotRequired[str]
-    detail: NotRequired[Literal['auto', 'low', 'high']]
-
-
-class RequestsInputMessagesUserMessageContentListContentItemInputAudio(TypedDict):
-    data: NotRequired[str]
-    format: NotRequired[Literal['wav', 'mp3']]
-
-
-class RequestsInputMessagesUserMessageContentListContentItemFile(TypedDict):
-    file_data: NotRequired[str]
-    file_id: NotRequired[str]
-    filename: NotRequired[str]
-
-
-class RequestsInputMessagesUserMessageContentListContentItem(TypedDict):
+class ContentListContentItem1(TypedDict):
     type: Literal['text', 'image_url', 'input_audio', 'file']
     text: NotRequired[str]
-    image_url: NotRequired[
-        RequestsInputMessagesUserMessageContentListContentItemImageUrl
-    ]
-    input_audio: NotRequired[
-        RequestsInputMessagesUserMessageContentListContentItemInputAudio
-    ]
-    file: NotRequired[RequestsInputMessagesUserMessageContentListContentItemFile]
+    image_url: NotRequired[ImageUrl]
+    input_audio: NotRequired[InputAudio]
+    file: NotRequired[File]
 
 
-RequestsInputMessagesUserMessageContentList: TypeAlias = list[
-    RequestsInputMessagesUserMessageContentListContentItem
-]
+ContentList1: TypeAlias = list[ContentListContentItem1]
 """
 Bounds: items ≥ 1.
 """
 
 
-class RequestsInputMessagesUserMessage(TypedDict):
+class UserMessage1(TypedDict):
     role: Literal['user']
-    content: str | RequestsInputMessagesUserMessageContentList
+    content: str | ContentList1
     """
     Bounds: items ≥ 1.
     """
     name: NotRequired[str]
 
 
-class RequestsInputMessagesAssistantMessageContentItem(TypedDict):
-    type: Literal['text', 'refusal']
-    text: NotRequired[str]
-    refusal: NotRequired[str]
-
-
-class RequestsInputMessagesAssistantMessageAudio(TypedDict):
-    id: str
-
-
-class RequestsInputMessagesAssistantMessageFunctionToolCallFunction(TypedDict):
-    name: str
-    arguments: str
-    """
-    JSON-encoded arguments string.
-    """
-
-
-class RequestsInputMessagesAssistantMessageFunctionToolCall(TypedDict):
+class FunctionToolCall1(TypedDict):
     id: str
     type: Literal['function']
-    function: RequestsInputMessagesAssistantMessageFunctionToolCallFunction
+    function: FunctionToolCallFunction
 
 
-class RequestsInputMessagesAssistantMessageCustomToolCallCustom(TypedDict):
-    name: str
-    input: str
-
-
-class RequestsInputMessagesAssistantMessageCustomToolCall(TypedDict):
+class CustomToolCall1(TypedDict):
     id: str
     type: Literal['custom']
-    custom: RequestsInputMessagesAssistantMessageCustomToolCallCustom
+    custom: CustomToolCallCustom
 
 
-class RequestsInputMessagesAssistantMessageFunctionCall(TypedDict):
-    name: str
-    arguments: str
-
-
-class RequestsInputMessagesAssistantMessage(TypedDict):
+class AssistantMessage1(TypedDict):
     role: Literal['assistant']
-    content: NotRequired[
-        str | list[RequestsInputMessagesAssistantMessageContentItem] | None
-    ]
+    content: NotRequired[str | list[AssistantMessageContentItem] | None]
     refusal: NotRequired[str | None]
     name: NotRequired[str]
-    audio: NotRequired[RequestsInputMessagesAssistantMessageAudio]
-    tool_calls: NotRequired[
-        list[
-            RequestsInputMessagesAssistantMessageFunctionToolCall
-            | RequestsInputMessagesAssistantMessageCustomToolCall
-        ]
-    ]
-    function_call: NotRequired[RequestsInputMessagesAssistantMessageFunctionCall]
+    audio: NotRequired[AssistantMessageAudio]
+    tool_calls: NotRequired[list[FunctionToolCall1 | CustomToolCall1]]
+    function_call: NotRequired[FunctionCall]
 
 
-class RequestsInputMessagesToolMessageContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
-class RequestsInputMessagesToolMessage(TypedDict):
+class ToolMessage1(TypedDict):
     role: Literal['tool']
-    content: str | list[RequestsInputMessagesToolMessageContentItem]
+    content: str | list[ContentItem]
     tool_call_id: str
 
 
-class RequestsInputMessagesFunctionMessage(TypedDict):
-    role: Literal['function']
-    content: str
-    name: str
-
-
-class RequestsInputMessagesAudioIdVoice(TypedDict):
-    id: str
-
-
-class RequestsInputMessagesAudio(TypedDict):
+class Audio3(TypedDict):
     """
     Parameters for audio output. Required when modalities includes 'audio'.
     """
 
-    voice: str | RequestsInputMessagesAudioIdVoice
+    voice: str | IdVoice
     format: Literal['wav', 'aac', 'mp3', 'flac', 'opus', 'pcm16']
 
 
-class RequestsInputMessagesPredictionContentItem(TypedDict):
-    type: Literal['text']
-    text: str
-
-
-class RequestsInputMessagesPrediction(TypedDict):
+class Prediction3(TypedDict):
     type: Literal['content']
-    content: str | list[RequestsInputMessagesPredictionContentItem]
+    content: str | list[ContentItem]
 
 
-class RequestsInputMessagesChatTemplateKwargs(TypedDict):
-    enable_thinking: NotRequired[bool]
-    """
-    Whether to enable reasoning, enabled by default.
-    """
-    clear_thinking: NotRequired[bool]
-    """
-    If false, preserves reasoning context between turns.
-    """
-
-
-class RequestsInputMessagesTextResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['text']
-
-
-class RequestsInputMessagesJsonObjectResponseFormat(TypedDict):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_object']
-
-
-class RequestsInputMessagesJsonSchemaResponseFormatJsonSchema(TypedDict):
-    name: str
-    description: NotRequired[str]
-    schema: NotRequired[dict[str, Any]]
-    strict: NotRequired[bool | None]
-
-
-class RequestsInputMessagesJsonSchemaResponseFormat(TypedDict):
+class JsonSchemaResponseFormat3(TypedDict):
     """
     Specifies the format the model must output.
     """
 
     type: Literal['json_schema']
-    json_schema: RequestsInputMessagesJsonSchemaResponseFormatJsonSchema
+    json_schema: JsonSchema
 
 
-RequestsInputMessagesStopList: TypeAlias = list[str]
-"""
-Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
-"""
-
-
-class RequestsInputMessagesStreamOptions(TypedDict):
-    include_usage: NotRequired[bool]
-    include_obfuscation: NotRequired[bool]
-
-
-class RequestsInputMessagesFunctionToolChoiceFunction(TypedDict):
-    name: str
-
-
-class RequestsInputMessagesFunctionToolChoice(TypedDict):
+class FunctionToolChoice3(TypedDict):
     """
     Force a specific function tool.
     """
 
     type: Literal['function']
-    function: RequestsInputMessagesFunctionToolChoiceFunction
+    function: Function
 
 
-class RequestsInputMessagesCustomToolChoiceCustom(TypedDict):
-    name: str
-
-
-class RequestsInputMessagesCustomToolChoice(TypedDict):
+class CustomToolChoice3(TypedDict):
     """
     Force a specific custom tool.
     """
 
     type: Literal['custom']
-    custom: RequestsInputMessagesCustomToolChoiceCustom
+    custom: Custom
 
 
-class RequestsInputMessagesAllowedToolsToolChoiceAllowedTools(TypedDict):
-    mode: Literal['auto', 'required']
-    tools: list[dict[str, Any]]
-
-
-class RequestsInputMessagesAllowedToolsToolChoice(TypedDict):
+class AllowedToolsToolChoice3(TypedDict):
     """
     Constrain to an allowed subset of tools.
     """
 
     type: Literal['allowed_tools']
-    allowed_tools: RequestsInputMessagesAllowedToolsToolChoiceAllowedTools
+    allowed_tools: AllowedTools
 
 
-class RequestsInputMessagesFunctionToolFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
-class RequestsInputMessagesFunctionTool(TypedDict):
+class FunctionTool3(TypedDict):
     type: Literal['function']
-    function: RequestsInputMessagesFunctionToolFunction
+    function: FunctionToolFunction
 
 
-class RequestsInputMessagesCustomToolCustomTextFormat(TypedDict):
-    type: Literal['text']
-
-
-class RequestsInputMessagesCustomToolCustomGrammarFormatGrammar(TypedDict):
-    definition: str
-    syntax: Literal['lark', 'regex']
-
-
-class RequestsInputMessagesCustomToolCustomGrammarFormat(TypedDict):
+class GrammarFormat3(TypedDict):
     type: Literal['grammar']
-    grammar: RequestsInputMessagesCustomToolCustomGrammarFormatGrammar
+    grammar: Grammar
 
 
-class RequestsInputMessagesCustomToolCustom(TypedDict):
+class CustomToolCustom3(TypedDict):
     name: str
     description: NotRequired[str]
-    format: NotRequired[
-        RequestsInputMessagesCustomToolCustomTextFormat
-        | RequestsInputMessagesCustomToolCustomGrammarFormat
-    ]
+    format: NotRequired[TextFormat | GrammarFormat3]
 
 
-class RequestsInputMessagesCustomTool(TypedDict):
+class CustomTool3(TypedDict):
     type: Literal['custom']
-    custom: RequestsInputMessagesCustomToolCustom
+    custom: CustomToolCustom3
 
 
-class RequestsInputMessagesWebSearchOptionsUserLocationApproximate(TypedDict):
-    city: NotRequired[str]
-    country: NotRequired[str]
-    region: NotRequired[str]
-    timezone: NotRequired[str]
-
-
-class RequestsInputMessagesWebSearchOptionsUserLocation(TypedDict):
+class UserLocation3(TypedDict):
     type: Literal['approximate']
-    approximate: RequestsInputMessagesWebSearchOptionsUserLocationApproximate
+    approximate: Approximate
 
 
-class RequestsInputMessagesWebSearchOptions(TypedDict):
+class WebSearchOptions3(TypedDict):
     """
     Options for the web search tool (when using built-in web search).
     """
 
     search_context_size: NotRequired[Literal['low', 'medium', 'high']]
-    user_location: NotRequired[RequestsInputMessagesWebSearchOptionsUserLocation]
+    user_location: NotRequired[UserLocation3]
 
 
-class RequestsInputMessagesNameFunctionCall(TypedDict):
-    name: str
-
-
-class RequestsInputMessagesFunction(TypedDict):
-    name: str
-    """
-    The name of the function to be called.
-    """
-    description: NotRequired[str]
-    """
-    A description of what the function does.
-    """
-    parameters: NotRequired[dict[str, Any]]
-    """
-    The parameters the function accepts, described as a JSON Schema object.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Whether to enable strict schema adherence.
-    """
-
-
-class RequestsInputMessages(TypedDict):
+class Messages1(TypedDict):
     messages: list[
-        RequestsInputMessagesDeveloperMessage
-        | RequestsInputMessagesSystemMessage
-        | RequestsInputMessagesUserMessage
-        | RequestsInputMessagesAssistantMessage
-        | RequestsInputMessagesToolMessage
-        | RequestsInputMessagesFunctionMessage
+        DeveloperMessage1
+        | SystemMessage1
+        | UserMessage1
+        | AssistantMessage1
+        | ToolMessage1
+        | FunctionMessage
     ]
     """
     A list of messages comprising the conversation so far. Bounds: items ≥ 1.
@@ -1506,7 +1003,7 @@ class RequestsInputMessages(TypedDict):
     """
     ID of the model to use (e.g. '@cf/zai-org/glm-4.7-flash, etc').
     """
-    audio: NotRequired[RequestsInputMessagesAudio]
+    audio: NotRequired[Audio3]
     frequency_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on their existing frequency in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -1547,7 +1044,7 @@ class RequestsInputMessages(TypedDict):
     """
     Whether to enable parallel function calling during tool use.
     """
-    prediction: NotRequired[RequestsInputMessagesPrediction]
+    prediction: NotRequired[Prediction3]
     presence_penalty: NotRequired[float | None]
     """
     Penalizes new tokens based on whether they appear in the text so far. Bounds: value ≥ -2, value ≤ 2.
@@ -1556,11 +1053,9 @@ class RequestsInputMessages(TypedDict):
     """
     Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
     """
-    chat_template_kwargs: NotRequired[RequestsInputMessagesChatTemplateKwargs]
+    chat_template_kwargs: NotRequired[ChatTemplateKwargs]
     response_format: NotRequired[
-        RequestsInputMessagesTextResponseFormat
-        | RequestsInputMessagesJsonObjectResponseFormat
-        | RequestsInputMessagesJsonSchemaResponseFormat
+        TextResponseFormat | JsonObjectResponseFormat | JsonSchemaResponseFormat3
     ]
     seed: NotRequired[int | None]
     """
@@ -1572,7 +1067,7 @@ class RequestsInputMessages(TypedDict):
     """
     Specifies the processing type used for serving the request.
     """
-    stop: NotRequired[str | RequestsInputMessagesStopList | None]
+    stop: NotRequired[str | StopList | None]
     """
     Up to 4 sequences where the API will stop generating further tokens. Bounds: items ≥ 1, items ≤ 4.
     """
@@ -1584,20 +1079,18 @@ class RequestsInputMessages(TypedDict):
     """
     If true, partial message deltas will be sent as server-sent events.
     """
-    stream_options: NotRequired[RequestsInputMessagesStreamOptions]
+    stream_options: NotRequired[StreamOptions]
     temperature: NotRequired[float | None]
     """
     Sampling temperature between 0 and 2. Bounds: value ≥ 0, value ≤ 2.
     """
     tool_choice: NotRequired[
         Literal['none', 'auto', 'required']
-        | RequestsInputMessagesFunctionToolChoice
-        | RequestsInputMessagesCustomToolChoice
-        | RequestsInputMessagesAllowedToolsToolChoice
+        | FunctionToolChoice3
+        | CustomToolChoice3
+        | AllowedToolsToolChoice3
     ]
-    tools: NotRequired[
-        list[RequestsInputMessagesFunctionTool | RequestsInputMessagesCustomTool]
-    ]
+    tools: NotRequired[list[FunctionTool3 | CustomTool3]]
     """
     A list of tools the model may call.
     """
@@ -1609,18 +1102,16 @@ class RequestsInputMessages(TypedDict):
     """
     A unique identifier representing your end-user, for abuse monitoring.
     """
-    web_search_options: NotRequired[RequestsInputMessagesWebSearchOptions]
-    function_call: NotRequired[
-        Literal['none', 'auto'] | RequestsInputMessagesNameFunctionCall
-    ]
-    functions: NotRequired[list[RequestsInputMessagesFunction]]
+    web_search_options: NotRequired[WebSearchOptions3]
+    function_call: NotRequired[Literal['none', 'auto'] | NameFunctionCall]
+    functions: NotRequired[list[FunctionToolFunction]]
     """
     Bounds: items ≥ 1, items ≤ 128.
     """
 
 
 class RequestsInput(TypedDict):
-    requests: NotRequired[list[RequestsInputPrompt | RequestsInputMessages]]
+    requests: NotRequired[list[Prompt1 | Messages1]]
 
 
 Input: TypeAlias = PromptOrMessagesInput | RequestsInput

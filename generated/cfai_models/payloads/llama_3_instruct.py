@@ -71,18 +71,12 @@ class Message(TypedDict):
     """
 
 
-MessagesInputBinaryImage: TypeAlias = bytes
-"""
-Binary string representing the image contents.
-"""
-
-
 class Function(TypedDict):
     name: str
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -106,7 +100,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -127,17 +121,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -151,7 +134,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -192,7 +175,7 @@ class MessagesInput(TypedDict):
     """
     An array of message objects representing the conversation history.
     """
-    image: NotRequired[list[float] | MessagesInputBinaryImage]
+    image: NotRequired[list[float] | BinaryImage]
     functions: NotRequired[list[Function]]
     tools: NotRequired[list[ParametersTool | FunctionTool]]
     """

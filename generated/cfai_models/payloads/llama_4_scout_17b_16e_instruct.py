@@ -12,7 +12,7 @@ class JSONMode(TypedDict):
     json_schema: NotRequired[Any]
 
 
-class AiCfMetaLlama4PromptInput(TypedDict):
+class PromptInput(TypedDict):
     prompt: str
     """
     The input text prompt for the model to generate a response. Bounds: length ≥ 1.
@@ -76,20 +76,13 @@ class ContentItem(TypedDict):
     image_url: NotRequired[ImageUrl]
 
 
-class ImageUrlContentImageUrl(TypedDict):
-    url: NotRequired[str]
-    """
-    image uri with data (e.g. data:image/jpeg;base64,/9j/...). HTTP URL will not be accepted
-    """
-
-
 class ImageUrlContent(TypedDict):
     type: NotRequired[str]
     """
     Type of the content provided
     """
     text: NotRequired[str]
-    image_url: NotRequired[ImageUrlContentImageUrl]
+    image_url: NotRequired[ImageUrl]
 
 
 class Message(TypedDict):
@@ -109,7 +102,7 @@ class Function(TypedDict):
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -133,7 +126,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -154,17 +147,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -178,7 +160,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -214,12 +196,7 @@ class FunctionTool(TypedDict):
     """
 
 
-class AiCfMetaLlama4MessagesInputJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
-class AiCfMetaLlama4MessagesInput(TypedDict):
+class MessagesInput(TypedDict):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -229,7 +206,7 @@ class AiCfMetaLlama4MessagesInput(TypedDict):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: NotRequired[AiCfMetaLlama4MessagesInputJSONMode]
+    response_format: NotRequired[JSONMode]
     guided_json: NotRequired[dict[str, Any]]
     """
     JSON schema that should be fufilled for the response.
@@ -272,4 +249,4 @@ class AiCfMetaLlama4MessagesInput(TypedDict):
     """
 
 
-Input: TypeAlias = AiCfMetaLlama4PromptInput | AiCfMetaLlama4MessagesInput
+Input: TypeAlias = PromptInput | MessagesInput

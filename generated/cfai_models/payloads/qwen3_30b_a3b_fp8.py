@@ -84,7 +84,7 @@ class Function(TypedDict):
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -108,7 +108,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -129,17 +129,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -153,7 +142,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -189,11 +178,6 @@ class FunctionTool(TypedDict):
     """
 
 
-class MessagesInputJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class MessagesInput(TypedDict):
     messages: list[Message]
     """
@@ -204,7 +188,7 @@ class MessagesInput(TypedDict):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: NotRequired[MessagesInputJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
@@ -243,11 +227,6 @@ class MessagesInput(TypedDict):
     """
 
 
-class PromptJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class Prompt(TypedDict):
     prompt: str
     """
@@ -257,7 +236,7 @@ class Prompt(TypedDict):
     """
     Name of the LoRA (Low-Rank Adaptation) model to fine-tune the base model.
     """
-    response_format: NotRequired[PromptJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
@@ -300,42 +279,15 @@ class Prompt(TypedDict):
     """
 
 
-class MessagesMessageContentItem(TypedDict):
-    type: NotRequired[str]
-    """
-    Type of the content (text)
-    """
-    text: NotRequired[str]
-    """
-    Text content
-    """
-
-
-class MessagesMessage(TypedDict):
+class Message1(TypedDict):
     role: str
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
     """
-    content: str | list[MessagesMessageContentItem]
+    content: str | list[ContentItem]
 
 
-class MessagesFunction(TypedDict):
-    name: str
-    code: str
-
-
-class MessagesParametersToolParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
-class MessagesParametersToolParameters(TypedDict):
+class Parameters1(TypedDict):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -348,13 +300,13 @@ class MessagesParametersToolParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, MessagesParametersToolParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
 
 
-class MessagesParametersTool(TypedDict):
+class ParametersTool1(TypedDict):
     name: str
     """
     The name of the tool. More descriptive the better.
@@ -363,24 +315,13 @@ class MessagesParametersTool(TypedDict):
     """
     A brief description of what the tool does.
     """
-    parameters: MessagesParametersToolParameters
+    parameters: Parameters1
     """
     Schema defining the parameters accepted by the tool.
     """
 
 
-class MessagesFunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
-class MessagesFunctionToolFunctionParameters(TypedDict):
+class FunctionToolFunctionParameters1(TypedDict):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -393,13 +334,13 @@ class MessagesFunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, MessagesFunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
 
 
-class MessagesFunctionToolFunction(TypedDict):
+class FunctionToolFunction1(TypedDict):
     """
     Details of the function tool.
     """
@@ -412,39 +353,34 @@ class MessagesFunctionToolFunction(TypedDict):
     """
     A brief description of what the function does.
     """
-    parameters: MessagesFunctionToolFunctionParameters
+    parameters: FunctionToolFunctionParameters1
     """
     Schema defining the parameters accepted by the function.
     """
 
 
-class MessagesFunctionTool(TypedDict):
+class FunctionTool1(TypedDict):
     type: str
     """
     Specifies the type of tool (e.g., 'function').
     """
-    function: MessagesFunctionToolFunction
+    function: FunctionToolFunction1
     """
     Details of the function tool.
     """
 
 
-class MessagesJSONMode(TypedDict):
-    type: NotRequired[Literal['json_object', 'json_schema']]
-    json_schema: NotRequired[Any]
-
-
 class Messages(TypedDict):
-    messages: list[MessagesMessage]
+    messages: list[Message1]
     """
     An array of message objects representing the conversation history.
     """
-    functions: NotRequired[list[MessagesFunction]]
-    tools: NotRequired[list[MessagesParametersTool | MessagesFunctionTool]]
+    functions: NotRequired[list[Function]]
+    tools: NotRequired[list[ParametersTool1 | FunctionTool1]]
     """
     A list of tools available for the assistant to use.
     """
-    response_format: NotRequired[MessagesJSONMode]
+    response_format: NotRequired[JSONMode]
     raw: NotRequired[bool]
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.

@@ -70,7 +70,7 @@ class Function(TypedDict):
     code: str
 
 
-class PropertiesValue(TypedDict):
+class Property(TypedDict):
     type: str
     """
     The data type of the parameter.
@@ -94,7 +94,7 @@ class Parameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -115,17 +115,6 @@ class ParametersTool(TypedDict):
     """
 
 
-class FunctionToolFunctionParametersPropertiesValue(TypedDict):
-    type: str
-    """
-    The data type of the parameter.
-    """
-    description: str
-    """
-    A description of the expected parameter.
-    """
-
-
 class FunctionToolFunctionParameters(TypedDict):
     """
     Schema defining the parameters accepted by the function.
@@ -139,7 +128,7 @@ class FunctionToolFunctionParameters(TypedDict):
     """
     List of required parameter names.
     """
-    properties: dict[str, FunctionToolFunctionParametersPropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """

@@ -37,33 +37,8 @@ class TextInput(BaseModel):
     """
 
 
-RequestText = TypeAliasType(
-    "RequestText", Annotated[StrictStr, Field(min_length=1, title='RequestText')]
-)
-"""
-The text to embed
-"""
-
-
-RequestTextList = TypeAliasType(
-    "RequestTextList",
-    Annotated[list[TextListItem], Field(max_length=100, title='RequestTextList')],
-)
-"""
-Batch of text values to embed
-"""
-
-
-class Request(BaseModel):
-    text: RequestText | RequestTextList
-    pooling: Literal['mean', 'cls'] = 'mean'
-    """
-    The pooling method used in the embedding process. `cls` pooling will generate more accurate embeddings on larger inputs - however, embeddings created with cls pooling are not compatible with embeddings generated with mean pooling. The default pooling method is `mean` in order for this to not be a breaking change, but we highly suggest using the new `cls` pooling for better accuracy.
-    """
-
-
 class RequestsInput(BaseModel):
-    requests: list[Request]
+    requests: list[TextInput]
     """
     Batch of the embeddings requests to run using async-queue
     """
@@ -74,7 +49,7 @@ Input = TypeAliasType(
 )
 
 
-class ShapeOutput(BaseModel):
+class EmbeddingOutput(BaseModel):
     shape: list[StrictFloat] | MISSING = MISSING
     data: list[list[StrictFloat]] | MISSING = MISSING
     """
@@ -94,5 +69,5 @@ class AsyncResponseOutput(BaseModel):
 
 
 Output = TypeAliasType(
-    "Output", Annotated[ShapeOutput | AsyncResponseOutput, Field(title='Output')]
+    "Output", Annotated[EmbeddingOutput | AsyncResponseOutput, Field(title='Output')]
 )

@@ -68,36 +68,8 @@ class EmbeddingInput(BaseModel):
     """
 
 
-InputEmbeddingText = TypeAliasType(
-    "InputEmbeddingText",
-    Annotated[StrictStr, Field(min_length=1, title='InputEmbeddingText')],
-)
-"""
-The text to embed
-"""
-
-
-InputEmbeddingTextList = TypeAliasType(
-    "InputEmbeddingTextList",
-    Annotated[
-        list[TextListItem], Field(max_length=100, title='InputEmbeddingTextList')
-    ],
-)
-"""
-Batch of text values to embed
-"""
-
-
-class InputEmbedding(BaseModel):
-    text: InputEmbeddingText | InputEmbeddingTextList
-    truncate_inputs: StrictBool = False
-    """
-    When provided with too long context should the model error out or truncate the context to fit?
-    """
-
-
 class RequestsInput(BaseModel):
-    requests: list[QueryAndContextsInput | InputEmbedding]
+    requests: list[QueryAndContextsInput | EmbeddingInput]
     """
     Batch of the embeddings requests to run using async-queue
     """

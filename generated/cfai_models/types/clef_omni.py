@@ -93,9 +93,9 @@ class Base64Image(BaseModel):
     """
 
 
-InputDataURL = TypeAliasType(
-    "InputDataURL",
-    Annotated[StrictStr, Field(pattern='^data:audio/', title='InputDataURL')],
+AudioItemDataURL = TypeAliasType(
+    "AudioItemDataURL",
+    Annotated[StrictStr, Field(pattern='^data:audio/', title='AudioItemDataURL')],
 )
 """
 A base64 data URL with an audio/* media type, e.g. data:audio/wav;base64,... or data:audio/mpeg;base64,...
@@ -113,8 +113,9 @@ class Base64Audio(BaseModel):
     """
 
 
-DataURL1 = TypeAliasType(
-    "DataURL1", Annotated[StrictStr, Field(pattern='^data:video/', title='DataURL1')]
+VideoDataURL = TypeAliasType(
+    "VideoDataURL",
+    Annotated[StrictStr, Field(pattern='^data:video/', title='VideoDataURL')],
 )
 """
 A base64 data URL with a video/* media type, e.g. data:video/mp4;base64,...
@@ -154,14 +155,14 @@ class Input(BaseModel):
     Clef extension to the System One API. Optional embedded PNG, JPEG, or WebP images placed before the state (max 4; 4 MiB and 16 megapixels each, 8 MiB total decoded). Each image costs 64 to 1,024 input tokens. Remote URLs are not accepted.
     """
     audio: Annotated[
-        list[InputDataURL | Base64Audio] | MISSING, Field(max_length=4)
+        list[AudioItemDataURL | Base64Audio] | MISSING, Field(max_length=4)
     ] = MISSING
     """
     Clef-Omni extension. Optional embedded audio clips (max 4; 8 MiB and 300 seconds each). Audio and video clips together may total at most 16 MiB decoded. Remote URLs are not accepted.
     """
-    videos: Annotated[list[DataURL1 | Base64Video] | MISSING, Field(max_length=2)] = (
-        MISSING
-    )
+    videos: Annotated[
+        list[VideoDataURL | Base64Video] | MISSING, Field(max_length=2)
+    ] = MISSING
     """
     Clef-Omni extension. Optional embedded videos (max 2; 16 MiB and 60 seconds each), sampled at 2 frames per second. A video's soundtrack is heard with its frames when every video in the request has one. Audio and video clips together may total at most 16 MiB decoded. Each second of video costs up to 256 input tokens. Remote URLs are not accepted.
     """

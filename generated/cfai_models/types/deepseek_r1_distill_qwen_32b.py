@@ -103,7 +103,7 @@ class Function(BaseModel):
     code: StrictStr
 
 
-class PropertiesValue(BaseModel):
+class Property(BaseModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -127,7 +127,7 @@ class Parameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -161,7 +161,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -209,9 +209,7 @@ class MessagesInput(BaseModel):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: Annotated[
-        JSONMode | MISSING, Field(title='MessagesInputJSONMode')
-    ] = MISSING
+    response_format: Annotated[JSONMode | MISSING, Field(title='JSONMode')] = MISSING
     raw: StrictBool = False
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.

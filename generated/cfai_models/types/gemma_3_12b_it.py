@@ -87,23 +87,12 @@ class ContentItem(BaseModel):
     image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrl')] = MISSING
 
 
-class ImageUrlContent(BaseModel):
-    type: StrictStr | MISSING = MISSING
-    """
-    Type of the content provided
-    """
-    text: StrictStr | MISSING = MISSING
-    image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrlContentImageUrl')] = (
-        MISSING
-    )
-
-
 class Message(BaseModel):
     role: StrictStr | MISSING = MISSING
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
     """
-    content: StrictStr | list[ContentItem] | ImageUrlContent | MISSING = MISSING
+    content: StrictStr | list[ContentItem] | ContentItem | MISSING = MISSING
 
 
 class Function(BaseModel):
@@ -111,7 +100,7 @@ class Function(BaseModel):
     code: StrictStr
 
 
-class PropertiesValue(BaseModel):
+class Property(BaseModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -135,7 +124,7 @@ class Parameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -169,7 +158,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """

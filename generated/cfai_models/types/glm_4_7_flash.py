@@ -476,106 +476,6 @@ class FunctionMessage(BaseModel):
     name: StrictStr
 
 
-class MessagesInputJsonSchemaResponseFormat(BaseModel):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_schema']
-    json_schema: Annotated[
-        JsonSchema, Field(title='MessagesInputJsonSchemaResponseFormatJsonSchema')
-    ]
-
-
-MessagesInputStopList = TypeAliasType(
-    "MessagesInputStopList",
-    Annotated[
-        list[StrictStr],
-        Field(max_length=4, min_length=1, title='MessagesInputStopList'),
-    ],
-)
-"""
-Up to 4 sequences where the API will stop generating further tokens.
-"""
-
-
-class MessagesInputFunctionToolChoice(BaseModel):
-    """
-    Force a specific function tool.
-    """
-
-    type: Literal['function']
-    function: Annotated[
-        Function, Field(title='MessagesInputFunctionToolChoiceFunction')
-    ]
-
-
-class MessagesInputCustomToolChoice(BaseModel):
-    """
-    Force a specific custom tool.
-    """
-
-    type: Literal['custom']
-    custom: Annotated[Function, Field(title='MessagesInputCustomToolChoiceCustom')]
-
-
-class MessagesInputAllowedToolsToolChoice(BaseModel):
-    """
-    Constrain to an allowed subset of tools.
-    """
-
-    type: Literal['allowed_tools']
-    allowed_tools: Annotated[
-        AllowedTools, Field(title='MessagesInputAllowedToolsToolChoiceAllowedTools')
-    ]
-
-
-class MessagesInputFunctionTool(BaseModel):
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolFunction, Field(title='MessagesInputFunctionToolFunction')
-    ]
-
-
-class MessagesInputCustomToolCustomGrammarFormat(BaseModel):
-    type: Literal['grammar']
-    grammar: Annotated[
-        Grammar, Field(title='MessagesInputCustomToolCustomGrammarFormatGrammar')
-    ]
-
-
-class MessagesInputCustomToolCustom(BaseModel):
-    name: StrictStr
-    description: StrictStr | MISSING = MISSING
-    format: TextFormat | MessagesInputCustomToolCustomGrammarFormat | MISSING = MISSING
-
-
-class MessagesInputCustomTool(BaseModel):
-    type: Literal['custom']
-    custom: Annotated[
-        MessagesInputCustomToolCustom, Field(title='MessagesInputCustomToolCustom')
-    ]
-
-
-class MessagesInputWebSearchOptionsUserLocation(BaseModel):
-    type: Literal['approximate']
-    approximate: Annotated[
-        Approximate, Field(title='MessagesInputWebSearchOptionsUserLocationApproximate')
-    ]
-
-
-class MessagesInputWebSearchOptions(BaseModel):
-    """
-    Options for the web search tool (when using built-in web search).
-    """
-
-    search_context_size: Literal['low', 'medium', 'high'] = 'medium'
-    user_location: Annotated[
-        MessagesInputWebSearchOptionsUserLocation | MISSING,
-        Field(title='MessagesInputWebSearchOptionsUserLocation'),
-    ] = MISSING
-
-
 class MessagesInput(BaseModel):
     messages: Annotated[
         list[
@@ -646,19 +546,19 @@ class MessagesInput(BaseModel):
     Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
     """
     chat_template_kwargs: Annotated[
-        ChatTemplateKwargs | MISSING, Field(title='MessagesInputChatTemplateKwargs')
+        ChatTemplateKwargs | MISSING, Field(title='ChatTemplateKwargs')
     ] = MISSING
     response_format: (
         TextResponseFormat
         | JsonObjectResponseFormat
-        | MessagesInputJsonSchemaResponseFormat
+        | JsonSchemaResponseFormat
         | MISSING
     ) = MISSING
     seed: StrictInt | None | MISSING = MISSING
     """
     If specified, the system will make a best effort to sample deterministically.
     """
-    stop: StrictStr | MessagesInputStopList | None | MISSING = MISSING
+    stop: StrictStr | StopList | None | MISSING = MISSING
     """
     Up to 4 sequences where the API will stop generating further tokens.
     """
@@ -677,12 +577,12 @@ class MessagesInput(BaseModel):
     """
     tool_choice: (
         Literal['none', 'auto', 'required']
-        | MessagesInputFunctionToolChoice
-        | MessagesInputCustomToolChoice
-        | MessagesInputAllowedToolsToolChoice
+        | FunctionToolChoice
+        | CustomToolChoice
+        | AllowedToolsToolChoice
         | MISSING
     ) = MISSING
-    tools: list[MessagesInputFunctionTool | MessagesInputCustomTool] | MISSING = MISSING
+    tools: list[FunctionTool | CustomTool] | MISSING = MISSING
     """
     A list of tools the model may call.
     """
@@ -694,7 +594,7 @@ class MessagesInput(BaseModel):
     """
     A unique identifier representing your end-user, for abuse monitoring.
     """
-    web_search_options: MessagesInputWebSearchOptions | MISSING = MISSING
+    web_search_options: WebSearchOptions | MISSING = MISSING
     function_call: Literal['none', 'auto'] | Function | MISSING = MISSING
     functions: Annotated[
         list[FunctionToolFunction] | MISSING, Field(max_length=128, min_length=1)
@@ -728,29 +628,13 @@ class MessageAudio(BaseModel):
     transcript: StrictStr
 
 
-class MessageFunctionToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolCallFunction, Field(title='MessageFunctionToolCallFunction')
-    ]
-
-
-class MessageCustomToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['custom']
-    custom: Annotated[CustomToolCallCustom, Field(title='MessageCustomToolCallCustom')]
-
-
 class Message(BaseModel):
     role: Literal['assistant']
     content: StrictStr | None
     refusal: StrictStr | None
     annotations: list[Annotation] | MISSING = MISSING
     audio: MessageAudio | MISSING = MISSING
-    tool_calls: list[MessageFunctionToolCall | MessageCustomToolCall] | MISSING = (
-        MISSING
-    )
+    tool_calls: list[FunctionToolCall | CustomToolCall] | MISSING = MISSING
     function_call: FunctionCall | None | MISSING = MISSING
 
 
@@ -805,7 +689,7 @@ class Usage(BaseModel):
     ] = MISSING
 
 
-class IdOutput(BaseModel):
+class ChatCompletionOutput(BaseModel):
     id: StrictStr
     """
     A unique identifier for the chat completion.
@@ -830,73 +714,8 @@ EventStreamOutput = TypeAliasType(
 
 
 Output = TypeAliasType(
-    "Output", Annotated[IdOutput | EventStreamOutput, Field(title='Output')]
+    "Output", Annotated[ChatCompletionOutput | EventStreamOutput, Field(title='Output')]
 )
-
-
-class ChatCompletionsChunkChoiceMessageAnnotation(BaseModel):
-    type: Literal['url_citation']
-    url_citation: Annotated[
-        UrlCitation,
-        Field(title='ChatCompletionsChunkChoiceMessageAnnotationUrlCitation'),
-    ]
-
-
-class ChatCompletionsChunkChoiceMessageFunctionToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolCallFunction,
-        Field(title='ChatCompletionsChunkChoiceMessageFunctionToolCallFunction'),
-    ]
-
-
-class ChatCompletionsChunkChoiceMessageCustomToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['custom']
-    custom: Annotated[
-        CustomToolCallCustom,
-        Field(title='ChatCompletionsChunkChoiceMessageCustomToolCallCustom'),
-    ]
-
-
-class ChatCompletionsChunkChoiceMessage(BaseModel):
-    role: Literal['assistant']
-    content: StrictStr | None
-    refusal: StrictStr | None
-    annotations: list[ChatCompletionsChunkChoiceMessageAnnotation] | MISSING = MISSING
-    audio: MessageAudio | MISSING = MISSING
-    tool_calls: (
-        list[
-            ChatCompletionsChunkChoiceMessageFunctionToolCall
-            | ChatCompletionsChunkChoiceMessageCustomToolCall
-        ]
-        | MISSING
-    ) = MISSING
-    function_call: FunctionCall | None | MISSING = MISSING
-
-
-class ChatCompletionsChunkChoice(BaseModel):
-    index: StrictInt
-    message: ChatCompletionsChunkChoiceMessage
-    finish_reason: Literal[
-        'stop', 'length', 'tool_calls', 'content_filter', 'function_call'
-    ]
-    logprobs: Logprobs | None
-
-
-class ChatCompletionsChunkUsage(BaseModel):
-    prompt_tokens: StrictInt
-    completion_tokens: StrictInt
-    total_tokens: StrictInt
-    prompt_tokens_details: Annotated[
-        PromptTokensDetails | MISSING,
-        Field(title='ChatCompletionsChunkUsagePromptTokensDetails'),
-    ] = MISSING
-    completion_tokens_details: Annotated[
-        CompletionTokensDetails | MISSING,
-        Field(title='ChatCompletionsChunkUsageCompletionTokensDetails'),
-    ] = MISSING
 
 
 class ChatCompletionsChunk(BaseModel):
@@ -917,8 +736,6 @@ class ChatCompletionsChunk(BaseModel):
     """
     The model used for the chat completion.
     """
-    choices: Annotated[
-        list[ChatCompletionsChunkChoice] | MISSING, Field(min_length=1)
-    ] = MISSING
-    usage: ChatCompletionsChunkUsage | None | MISSING = MISSING
+    choices: Annotated[list[Choice] | MISSING, Field(min_length=1)] = MISSING
+    usage: Usage | None | MISSING = MISSING
     system_fingerprint: StrictStr | None | MISSING = MISSING

@@ -29,16 +29,8 @@ class ResponsesInput(BaseModel):
     reasoning: Annotated[Reasoning | MISSING, Field(title='Reasoning')] = MISSING
 
 
-class Request(BaseModel):
-    input: StrictStr | list[Any]
-    """
-    Responses API Input messages. Refer to OpenAI Responses API docs to learn more about supported content types
-    """
-    reasoning: Annotated[Reasoning | MISSING, Field(title='RequestReasoning')] = MISSING
-
-
 class ResponsesAsyncInput(BaseModel):
-    requests: list[Request]
+    requests: list[ResponsesInput]
 
 
 Input = TypeAliasType(

@@ -477,101 +477,6 @@ class FunctionMessage(BaseModel):
     name: StrictStr
 
 
-class MessagesJsonSchemaResponseFormat(BaseModel):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_schema']
-    json_schema: Annotated[
-        JsonSchema, Field(title='MessagesJsonSchemaResponseFormatJsonSchema')
-    ]
-
-
-MessagesStopList = TypeAliasType(
-    "MessagesStopList",
-    Annotated[
-        list[StrictStr], Field(max_length=4, min_length=1, title='MessagesStopList')
-    ],
-)
-"""
-Up to 4 sequences where the API will stop generating further tokens.
-"""
-
-
-class MessagesFunctionToolChoice(BaseModel):
-    """
-    Force a specific function tool.
-    """
-
-    type: Literal['function']
-    function: Annotated[Function, Field(title='MessagesFunctionToolChoiceFunction')]
-
-
-class MessagesCustomToolChoice(BaseModel):
-    """
-    Force a specific custom tool.
-    """
-
-    type: Literal['custom']
-    custom: Annotated[Function, Field(title='MessagesCustomToolChoiceCustom')]
-
-
-class MessagesAllowedToolsToolChoice(BaseModel):
-    """
-    Constrain to an allowed subset of tools.
-    """
-
-    type: Literal['allowed_tools']
-    allowed_tools: Annotated[
-        AllowedTools, Field(title='MessagesAllowedToolsToolChoiceAllowedTools')
-    ]
-
-
-class MessagesFunctionTool(BaseModel):
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolFunction, Field(title='MessagesFunctionToolFunction')
-    ]
-
-
-class MessagesCustomToolCustomGrammarFormat(BaseModel):
-    type: Literal['grammar']
-    grammar: Annotated[
-        Grammar, Field(title='MessagesCustomToolCustomGrammarFormatGrammar')
-    ]
-
-
-class MessagesCustomToolCustom(BaseModel):
-    name: StrictStr
-    description: StrictStr | MISSING = MISSING
-    format: TextFormat | MessagesCustomToolCustomGrammarFormat | MISSING = MISSING
-
-
-class MessagesCustomTool(BaseModel):
-    type: Literal['custom']
-    custom: Annotated[MessagesCustomToolCustom, Field(title='MessagesCustomToolCustom')]
-
-
-class MessagesWebSearchOptionsUserLocation(BaseModel):
-    type: Literal['approximate']
-    approximate: Annotated[
-        Approximate, Field(title='MessagesWebSearchOptionsUserLocationApproximate')
-    ]
-
-
-class MessagesWebSearchOptions(BaseModel):
-    """
-    Options for the web search tool (when using built-in web search).
-    """
-
-    search_context_size: Literal['low', 'medium', 'high'] = 'medium'
-    user_location: Annotated[
-        MessagesWebSearchOptionsUserLocation | MISSING,
-        Field(title='MessagesWebSearchOptionsUserLocation'),
-    ] = MISSING
-
-
 class Messages(BaseModel):
     messages: Annotated[
         list[
@@ -642,12 +547,12 @@ class Messages(BaseModel):
     Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
     """
     chat_template_kwargs: Annotated[
-        ChatTemplateKwargs | MISSING, Field(title='MessagesChatTemplateKwargs')
+        ChatTemplateKwargs | MISSING, Field(title='ChatTemplateKwargs')
     ] = MISSING
     response_format: (
         TextResponseFormat
         | JsonObjectResponseFormat
-        | MessagesJsonSchemaResponseFormat
+        | JsonSchemaResponseFormat
         | MISSING
     ) = MISSING
     seed: StrictInt | None | MISSING = MISSING
@@ -660,7 +565,7 @@ class Messages(BaseModel):
     """
     Specifies the processing type used for serving the request.
     """
-    stop: StrictStr | MessagesStopList | None | MISSING = MISSING
+    stop: StrictStr | StopList | None | MISSING = MISSING
     """
     Up to 4 sequences where the API will stop generating further tokens.
     """
@@ -679,12 +584,12 @@ class Messages(BaseModel):
     """
     tool_choice: (
         Literal['none', 'auto', 'required']
-        | MessagesFunctionToolChoice
-        | MessagesCustomToolChoice
-        | MessagesAllowedToolsToolChoice
+        | FunctionToolChoice
+        | CustomToolChoice
+        | AllowedToolsToolChoice
         | MISSING
     ) = MISSING
-    tools: list[MessagesFunctionTool | MessagesCustomTool] | MISSING = MISSING
+    tools: list[FunctionTool | CustomTool] | MISSING = MISSING
     """
     A list of tools the model may call.
     """
@@ -696,7 +601,7 @@ class Messages(BaseModel):
     """
     A unique identifier representing your end-user, for abuse monitoring.
     """
-    web_search_options: MessagesWebSearchOptions | MISSING = MISSING
+    web_search_options: WebSearchOptions | MISSING = MISSING
     function_call: Literal['none', 'auto'] | Function | MISSING = MISSING
     functions: Annotated[
         list[FunctionToolFunction] | MISSING, Field(max_length=128, min_length=1)
@@ -709,549 +614,8 @@ PromptOrMessagesInput = TypeAliasType(
 )
 
 
-class RequestsInputPromptJsonSchemaResponseFormat(BaseModel):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_schema']
-    json_schema: Annotated[
-        JsonSchema, Field(title='RequestsInputPromptJsonSchemaResponseFormatJsonSchema')
-    ]
-
-
-RequestsInputPromptStopList = TypeAliasType(
-    "RequestsInputPromptStopList",
-    Annotated[
-        list[StrictStr],
-        Field(max_length=4, min_length=1, title='RequestsInputPromptStopList'),
-    ],
-)
-"""
-Up to 4 sequences where the API will stop generating further tokens.
-"""
-
-
-class RequestsInputPromptFunctionToolChoice(BaseModel):
-    """
-    Force a specific function tool.
-    """
-
-    type: Literal['function']
-    function: Annotated[
-        Function, Field(title='RequestsInputPromptFunctionToolChoiceFunction')
-    ]
-
-
-class RequestsInputPromptCustomToolChoice(BaseModel):
-    """
-    Force a specific custom tool.
-    """
-
-    type: Literal['custom']
-    custom: Annotated[
-        Function, Field(title='RequestsInputPromptCustomToolChoiceCustom')
-    ]
-
-
-class RequestsInputPromptAllowedToolsToolChoice(BaseModel):
-    """
-    Constrain to an allowed subset of tools.
-    """
-
-    type: Literal['allowed_tools']
-    allowed_tools: Annotated[
-        AllowedTools,
-        Field(title='RequestsInputPromptAllowedToolsToolChoiceAllowedTools'),
-    ]
-
-
-class RequestsInputPromptFunctionTool(BaseModel):
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolFunction, Field(title='RequestsInputPromptFunctionToolFunction')
-    ]
-
-
-class RequestsInputPromptCustomToolCustomGrammarFormat(BaseModel):
-    type: Literal['grammar']
-    grammar: Annotated[
-        Grammar, Field(title='RequestsInputPromptCustomToolCustomGrammarFormatGrammar')
-    ]
-
-
-class RequestsInputPromptCustomToolCustom(BaseModel):
-    name: StrictStr
-    description: StrictStr | MISSING = MISSING
-    format: TextFormat | RequestsInputPromptCustomToolCustomGrammarFormat | MISSING = (
-        MISSING
-    )
-
-
-class RequestsInputPromptCustomTool(BaseModel):
-    type: Literal['custom']
-    custom: Annotated[
-        RequestsInputPromptCustomToolCustom,
-        Field(title='RequestsInputPromptCustomToolCustom'),
-    ]
-
-
-class RequestsInputPromptWebSearchOptionsUserLocation(BaseModel):
-    type: Literal['approximate']
-    approximate: Annotated[
-        Approximate,
-        Field(title='RequestsInputPromptWebSearchOptionsUserLocationApproximate'),
-    ]
-
-
-class RequestsInputPromptWebSearchOptions(BaseModel):
-    """
-    Options for the web search tool (when using built-in web search).
-    """
-
-    search_context_size: Literal['low', 'medium', 'high'] = 'medium'
-    user_location: Annotated[
-        RequestsInputPromptWebSearchOptionsUserLocation | MISSING,
-        Field(title='RequestsInputPromptWebSearchOptionsUserLocation'),
-    ] = MISSING
-
-
-class RequestsInputPrompt(BaseModel):
-    prompt: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The input text prompt for the model to generate a response.
-    """
-    model: StrictStr | MISSING = MISSING
-    """
-    ID of the model to use (e.g. '@cf/zai-org/glm-4.7-flash, etc').
-    """
-    audio: Audio | MISSING = MISSING
-    frequency_penalty: FrequencyPenalty | None = 0
-    """
-    Penalizes new tokens based on their existing frequency in the text so far.
-    """
-    logit_bias: dict[str, Any] | None | MISSING = MISSING
-    """
-    Modify the likelihood of specified tokens appearing in the completion. Maps token IDs to bias values from -100 to 100.
-    """
-    logprobs: StrictBool | None = False
-    """
-    Whether to return log probabilities of the output tokens.
-    """
-    top_logprobs: TopLogprobs | None | MISSING = MISSING
-    """
-    How many top log probabilities to return at each token position (0-20). Requires logprobs=true.
-    """
-    max_tokens: StrictInt | None | MISSING = MISSING
-    """
-    Deprecated in favor of max_completion_tokens. The maximum number of tokens to generate.
-    """
-    max_completion_tokens: StrictInt | None | MISSING = MISSING
-    """
-    An upper bound for the number of tokens that can be generated for a completion.
-    """
-    metadata: dict[str, Any] | None | MISSING = MISSING
-    """
-    Set of 16 key-value pairs that can be attached to the object.
-    """
-    modalities: list[Literal['text', 'audio']] | None | MISSING = MISSING
-    """
-    Output types requested from the model (e.g. ['text'] or ['text', 'audio']).
-    """
-    n: N | None = 1
-    """
-    How many chat completion choices to generate for each input message.
-    """
-    parallel_tool_calls: StrictBool = True
-    """
-    Whether to enable parallel function calling during tool use.
-    """
-    prediction: Prediction | MISSING = MISSING
-    presence_penalty: PresencePenalty | None = 0
-    """
-    Penalizes new tokens based on whether they appear in the text so far.
-    """
-    reasoning_effort: Literal['low', 'medium', 'high'] | None | MISSING = MISSING
-    """
-    Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
-    """
-    chat_template_kwargs: Annotated[
-        ChatTemplateKwargs | MISSING,
-        Field(title='RequestsInputPromptChatTemplateKwargs'),
-    ] = MISSING
-    response_format: (
-        TextResponseFormat
-        | JsonObjectResponseFormat
-        | RequestsInputPromptJsonSchemaResponseFormat
-        | MISSING
-    ) = MISSING
-    seed: StrictInt | None | MISSING = MISSING
-    """
-    If specified, the system will make a best effort to sample deterministically.
-    """
-    service_tier: Literal['auto', 'default', 'flex', 'scale', 'priority'] | None = (
-        'auto'
-    )
-    """
-    Specifies the processing type used for serving the request.
-    """
-    stop: StrictStr | RequestsInputPromptStopList | None | MISSING = MISSING
-    """
-    Up to 4 sequences where the API will stop generating further tokens.
-    """
-    store: StrictBool | None = False
-    """
-    Whether to store the output for model distillation / evals.
-    """
-    stream: StrictBool | None = False
-    """
-    If true, partial message deltas will be sent as server-sent events.
-    """
-    stream_options: StreamOptions | MISSING = MISSING
-    temperature: Temperature | None = 1
-    """
-    Sampling temperature between 0 and 2.
-    """
-    tool_choice: (
-        Literal['none', 'auto', 'required']
-        | RequestsInputPromptFunctionToolChoice
-        | RequestsInputPromptCustomToolChoice
-        | RequestsInputPromptAllowedToolsToolChoice
-        | MISSING
-    ) = MISSING
-    tools: (
-        list[RequestsInputPromptFunctionTool | RequestsInputPromptCustomTool] | MISSING
-    ) = MISSING
-    """
-    A list of tools the model may call.
-    """
-    top_p: TopP | None = 1
-    """
-    Nucleus sampling: considers the results of the tokens with top_p probability mass.
-    """
-    user: StrictStr | MISSING = MISSING
-    """
-    A unique identifier representing your end-user, for abuse monitoring.
-    """
-    web_search_options: RequestsInputPromptWebSearchOptions | MISSING = MISSING
-    function_call: Literal['none', 'auto'] | Function | MISSING = MISSING
-    functions: Annotated[
-        list[FunctionToolFunction] | MISSING, Field(max_length=128, min_length=1)
-    ] = MISSING
-
-
-class RequestsInputMessagesUserMessageContentListContentItem(BaseModel):
-    type: Literal['text', 'image_url', 'input_audio', 'file']
-    text: StrictStr | MISSING = MISSING
-    image_url: Annotated[
-        ImageUrl | MISSING,
-        Field(title='RequestsInputMessagesUserMessageContentListContentItemImageUrl'),
-    ] = MISSING
-    input_audio: Annotated[
-        InputAudio | MISSING,
-        Field(title='RequestsInputMessagesUserMessageContentListContentItemInputAudio'),
-    ] = MISSING
-    file: Annotated[
-        File | MISSING,
-        Field(title='RequestsInputMessagesUserMessageContentListContentItemFile'),
-    ] = MISSING
-
-
-RequestsInputMessagesUserMessageContentList = TypeAliasType(
-    "RequestsInputMessagesUserMessageContentList",
-    Annotated[
-        list[RequestsInputMessagesUserMessageContentListContentItem],
-        Field(min_length=1, title='RequestsInputMessagesUserMessageContentList'),
-    ],
-)
-
-
-class RequestsInputMessagesUserMessage(BaseModel):
-    role: Literal['user']
-    content: StrictStr | RequestsInputMessagesUserMessageContentList
-    name: StrictStr | MISSING = MISSING
-
-
-class RequestsInputMessagesAssistantMessageFunctionToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolCallFunction,
-        Field(title='RequestsInputMessagesAssistantMessageFunctionToolCallFunction'),
-    ]
-
-
-class RequestsInputMessagesAssistantMessageCustomToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['custom']
-    custom: Annotated[
-        CustomToolCallCustom,
-        Field(title='RequestsInputMessagesAssistantMessageCustomToolCallCustom'),
-    ]
-
-
-class RequestsInputMessagesAssistantMessage(BaseModel):
-    role: Literal['assistant']
-    content: StrictStr | list[AssistantMessageContentItem] | None | MISSING = MISSING
-    refusal: StrictStr | None | MISSING = MISSING
-    name: StrictStr | MISSING = MISSING
-    audio: IdVoice | MISSING = MISSING
-    tool_calls: (
-        list[
-            RequestsInputMessagesAssistantMessageFunctionToolCall
-            | RequestsInputMessagesAssistantMessageCustomToolCall
-        ]
-        | MISSING
-    ) = MISSING
-    function_call: FunctionCall | MISSING = MISSING
-
-
-class RequestsInputMessagesJsonSchemaResponseFormat(BaseModel):
-    """
-    Specifies the format the model must output.
-    """
-
-    type: Literal['json_schema']
-    json_schema: Annotated[
-        JsonSchema,
-        Field(title='RequestsInputMessagesJsonSchemaResponseFormatJsonSchema'),
-    ]
-
-
-RequestsInputMessagesStopList = TypeAliasType(
-    "RequestsInputMessagesStopList",
-    Annotated[
-        list[StrictStr],
-        Field(max_length=4, min_length=1, title='RequestsInputMessagesStopList'),
-    ],
-)
-"""
-Up to 4 sequences where the API will stop generating further tokens.
-"""
-
-
-class RequestsInputMessagesFunctionToolChoice(BaseModel):
-    """
-    Force a specific function tool.
-    """
-
-    type: Literal['function']
-    function: Annotated[
-        Function, Field(title='RequestsInputMessagesFunctionToolChoiceFunction')
-    ]
-
-
-class RequestsInputMessagesCustomToolChoice(BaseModel):
-    """
-    Force a specific custom tool.
-    """
-
-    type: Literal['custom']
-    custom: Annotated[
-        Function, Field(title='RequestsInputMessagesCustomToolChoiceCustom')
-    ]
-
-
-class RequestsInputMessagesAllowedToolsToolChoice(BaseModel):
-    """
-    Constrain to an allowed subset of tools.
-    """
-
-    type: Literal['allowed_tools']
-    allowed_tools: Annotated[
-        AllowedTools,
-        Field(title='RequestsInputMessagesAllowedToolsToolChoiceAllowedTools'),
-    ]
-
-
-class RequestsInputMessagesFunctionTool(BaseModel):
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolFunction, Field(title='RequestsInputMessagesFunctionToolFunction')
-    ]
-
-
-class RequestsInputMessagesCustomToolCustomGrammarFormat(BaseModel):
-    type: Literal['grammar']
-    grammar: Annotated[
-        Grammar,
-        Field(title='RequestsInputMessagesCustomToolCustomGrammarFormatGrammar'),
-    ]
-
-
-class RequestsInputMessagesCustomToolCustom(BaseModel):
-    name: StrictStr
-    description: StrictStr | MISSING = MISSING
-    format: (
-        TextFormat | RequestsInputMessagesCustomToolCustomGrammarFormat | MISSING
-    ) = MISSING
-
-
-class RequestsInputMessagesCustomTool(BaseModel):
-    type: Literal['custom']
-    custom: Annotated[
-        RequestsInputMessagesCustomToolCustom,
-        Field(title='RequestsInputMessagesCustomToolCustom'),
-    ]
-
-
-class RequestsInputMessagesWebSearchOptionsUserLocation(BaseModel):
-    type: Literal['approximate']
-    approximate: Annotated[
-        Approximate,
-        Field(title='RequestsInputMessagesWebSearchOptionsUserLocationApproximate'),
-    ]
-
-
-class RequestsInputMessagesWebSearchOptions(BaseModel):
-    """
-    Options for the web search tool (when using built-in web search).
-    """
-
-    search_context_size: Literal['low', 'medium', 'high'] = 'medium'
-    user_location: Annotated[
-        RequestsInputMessagesWebSearchOptionsUserLocation | MISSING,
-        Field(title='RequestsInputMessagesWebSearchOptionsUserLocation'),
-    ] = MISSING
-
-
-class RequestsInputMessages(BaseModel):
-    messages: Annotated[
-        list[
-            DeveloperMessage
-            | SystemMessage
-            | RequestsInputMessagesUserMessage
-            | RequestsInputMessagesAssistantMessage
-            | ToolMessage
-            | FunctionMessage
-        ],
-        Field(min_length=1),
-    ]
-    """
-    A list of messages comprising the conversation so far.
-    """
-    model: StrictStr | MISSING = MISSING
-    """
-    ID of the model to use (e.g. '@cf/zai-org/glm-4.7-flash, etc').
-    """
-    audio: Audio | MISSING = MISSING
-    frequency_penalty: FrequencyPenalty | None = 0
-    """
-    Penalizes new tokens based on their existing frequency in the text so far.
-    """
-    logit_bias: dict[str, Any] | None | MISSING = MISSING
-    """
-    Modify the likelihood of specified tokens appearing in the completion. Maps token IDs to bias values from -100 to 100.
-    """
-    logprobs: StrictBool | None = False
-    """
-    Whether to return log probabilities of the output tokens.
-    """
-    top_logprobs: TopLogprobs | None | MISSING = MISSING
-    """
-    How many top log probabilities to return at each token position (0-20). Requires logprobs=true.
-    """
-    max_tokens: StrictInt | None | MISSING = MISSING
-    """
-    Deprecated in favor of max_completion_tokens. The maximum number of tokens to generate.
-    """
-    max_completion_tokens: StrictInt | None | MISSING = MISSING
-    """
-    An upper bound for the number of tokens that can be generated for a completion.
-    """
-    metadata: dict[str, Any] | None | MISSING = MISSING
-    """
-    Set of 16 key-value pairs that can be attached to the object.
-    """
-    modalities: list[Literal['text', 'audio']] | None | MISSING = MISSING
-    """
-    Output types requested from the model (e.g. ['text'] or ['text', 'audio']).
-    """
-    n: N | None = 1
-    """
-    How many chat completion choices to generate for each input message.
-    """
-    parallel_tool_calls: StrictBool = True
-    """
-    Whether to enable parallel function calling during tool use.
-    """
-    prediction: Prediction | MISSING = MISSING
-    presence_penalty: PresencePenalty | None = 0
-    """
-    Penalizes new tokens based on whether they appear in the text so far.
-    """
-    reasoning_effort: Literal['low', 'medium', 'high'] | None | MISSING = MISSING
-    """
-    Constrains effort on reasoning for reasoning models (o1, o3-mini, etc.).
-    """
-    chat_template_kwargs: Annotated[
-        ChatTemplateKwargs | MISSING,
-        Field(title='RequestsInputMessagesChatTemplateKwargs'),
-    ] = MISSING
-    response_format: (
-        TextResponseFormat
-        | JsonObjectResponseFormat
-        | RequestsInputMessagesJsonSchemaResponseFormat
-        | MISSING
-    ) = MISSING
-    seed: StrictInt | None | MISSING = MISSING
-    """
-    If specified, the system will make a best effort to sample deterministically.
-    """
-    service_tier: Literal['auto', 'default', 'flex', 'scale', 'priority'] | None = (
-        'auto'
-    )
-    """
-    Specifies the processing type used for serving the request.
-    """
-    stop: StrictStr | RequestsInputMessagesStopList | None | MISSING = MISSING
-    """
-    Up to 4 sequences where the API will stop generating further tokens.
-    """
-    store: StrictBool | None = False
-    """
-    Whether to store the output for model distillation / evals.
-    """
-    stream: StrictBool | None = False
-    """
-    If true, partial message deltas will be sent as server-sent events.
-    """
-    stream_options: StreamOptions | MISSING = MISSING
-    temperature: Temperature | None = 1
-    """
-    Sampling temperature between 0 and 2.
-    """
-    tool_choice: (
-        Literal['none', 'auto', 'required']
-        | RequestsInputMessagesFunctionToolChoice
-        | RequestsInputMessagesCustomToolChoice
-        | RequestsInputMessagesAllowedToolsToolChoice
-        | MISSING
-    ) = MISSING
-    tools: (
-        list[RequestsInputMessagesFunctionTool | RequestsInputMessagesCustomTool]
-        | MISSING
-    ) = MISSING
-    """
-    A list of tools the model may call.
-    """
-    top_p: TopP | None = 1
-    """
-    Nucleus sampling: considers the results of the tokens with top_p probability mass.
-    """
-    user: StrictStr | MISSING = MISSING
-    """
-    A unique identifier representing your end-user, for abuse monitoring.
-    """
-    web_search_options: RequestsInputMessagesWebSearchOptions | MISSING = MISSING
-    function_call: Literal['none', 'auto'] | Function | MISSING = MISSING
-    functions: Annotated[
-        list[FunctionToolFunction] | MISSING, Field(max_length=128, min_length=1)
-    ] = MISSING
-
-
 class RequestsInput(BaseModel):
-    requests: list[RequestsInputPrompt | RequestsInputMessages] | MISSING = MISSING
+    requests: list[Prompt | Messages] | MISSING = MISSING
 
 
 Input = TypeAliasType(
@@ -1281,29 +645,13 @@ class MessageAudio(BaseModel):
     transcript: StrictStr
 
 
-class MessageFunctionToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolCallFunction, Field(title='MessageFunctionToolCallFunction')
-    ]
-
-
-class MessageCustomToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['custom']
-    custom: Annotated[CustomToolCallCustom, Field(title='MessageCustomToolCallCustom')]
-
-
 class Message(BaseModel):
     role: Literal['assistant']
     content: StrictStr | None
     refusal: StrictStr | None
     annotations: list[Annotation] | MISSING = MISSING
     audio: MessageAudio | MISSING = MISSING
-    tool_calls: list[MessageFunctionToolCall | MessageCustomToolCall] | MISSING = (
-        MISSING
-    )
+    tool_calls: list[FunctionToolCall | CustomToolCall] | MISSING = MISSING
     function_call: FunctionCall | None | MISSING = MISSING
 
 
@@ -1358,7 +706,7 @@ class Usage(BaseModel):
     ] = MISSING
 
 
-class IdOutput(BaseModel):
+class ChatCompletionOutput(BaseModel):
     id: StrictStr
     """
     A unique identifier for the chat completion.
@@ -1386,73 +734,8 @@ EventStreamOutput = TypeAliasType(
 
 
 Output = TypeAliasType(
-    "Output", Annotated[IdOutput | EventStreamOutput, Field(title='Output')]
+    "Output", Annotated[ChatCompletionOutput | EventStreamOutput, Field(title='Output')]
 )
-
-
-class ChatCompletionsChunkChoiceMessageAnnotation(BaseModel):
-    type: Literal['url_citation']
-    url_citation: Annotated[
-        UrlCitation,
-        Field(title='ChatCompletionsChunkChoiceMessageAnnotationUrlCitation'),
-    ]
-
-
-class ChatCompletionsChunkChoiceMessageFunctionToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['function']
-    function: Annotated[
-        FunctionToolCallFunction,
-        Field(title='ChatCompletionsChunkChoiceMessageFunctionToolCallFunction'),
-    ]
-
-
-class ChatCompletionsChunkChoiceMessageCustomToolCall(BaseModel):
-    id: StrictStr
-    type: Literal['custom']
-    custom: Annotated[
-        CustomToolCallCustom,
-        Field(title='ChatCompletionsChunkChoiceMessageCustomToolCallCustom'),
-    ]
-
-
-class ChatCompletionsChunkChoiceMessage(BaseModel):
-    role: Literal['assistant']
-    content: StrictStr | None
-    refusal: StrictStr | None
-    annotations: list[ChatCompletionsChunkChoiceMessageAnnotation] | MISSING = MISSING
-    audio: MessageAudio | MISSING = MISSING
-    tool_calls: (
-        list[
-            ChatCompletionsChunkChoiceMessageFunctionToolCall
-            | ChatCompletionsChunkChoiceMessageCustomToolCall
-        ]
-        | MISSING
-    ) = MISSING
-    function_call: FunctionCall | None | MISSING = MISSING
-
-
-class ChatCompletionsChunkChoice(BaseModel):
-    index: StrictInt
-    message: ChatCompletionsChunkChoiceMessage
-    finish_reason: Literal[
-        'stop', 'length', 'tool_calls', 'content_filter', 'function_call'
-    ]
-    logprobs: Logprobs | None
-
-
-class ChatCompletionsChunkUsage(BaseModel):
-    prompt_tokens: StrictInt
-    completion_tokens: StrictInt
-    total_tokens: StrictInt
-    prompt_tokens_details: Annotated[
-        PromptTokensDetails | MISSING,
-        Field(title='ChatCompletionsChunkUsagePromptTokensDetails'),
-    ] = MISSING
-    completion_tokens_details: Annotated[
-        CompletionTokensDetails | MISSING,
-        Field(title='ChatCompletionsChunkUsageCompletionTokensDetails'),
-    ] = MISSING
 
 
 class ChatCompletionsChunk(BaseModel):
@@ -1473,10 +756,8 @@ class ChatCompletionsChunk(BaseModel):
     """
     The model used for the chat completion.
     """
-    choices: Annotated[
-        list[ChatCompletionsChunkChoice] | MISSING, Field(min_length=1)
-    ] = MISSING
-    usage: ChatCompletionsChunkUsage | None | MISSING = MISSING
+    choices: Annotated[list[Choice] | MISSING, Field(min_length=1)] = MISSING
+    usage: Usage | None | MISSING = MISSING
     system_fingerprint: StrictStr | None | MISSING = MISSING
     service_tier: (
         Literal['auto', 'default', 'flex', 'scale', 'priority'] | None | MISSING

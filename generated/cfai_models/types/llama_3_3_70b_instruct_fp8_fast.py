@@ -95,7 +95,7 @@ class Function(BaseModel):
     code: StrictStr
 
 
-class PropertiesValue(BaseModel):
+class Property(BaseModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -119,7 +119,7 @@ class Parameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -153,7 +153,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -201,9 +201,7 @@ class MessagesInput(BaseModel):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: Annotated[
-        JSONMode | MISSING, Field(title='MessagesInputJSONMode')
-    ] = MISSING
+    response_format: Annotated[JSONMode | MISSING, Field(title='JSONMode')] = MISSING
     raw: StrictBool = False
     """
     If true, a chat template is not applied and you must adhere to the specific model's expected formatting.
@@ -293,9 +291,7 @@ class Request(BaseModel):
     """
     Increases the likelihood of the model introducing new topics.
     """
-    response_format: Annotated[JSONMode | MISSING, Field(title='RequestJSONMode')] = (
-        MISSING
-    )
+    response_format: Annotated[JSONMode | MISSING, Field(title='JSONMode')] = MISSING
 
 
 class AsyncBatchInput(BaseModel):

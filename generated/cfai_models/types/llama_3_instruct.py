@@ -88,21 +88,12 @@ class Message(BaseModel):
     """
 
 
-MessagesInputBinaryImage = TypeAliasType(
-    "MessagesInputBinaryImage",
-    Annotated[bytes, Field(title='MessagesInputBinaryImage')],
-)
-"""
-Binary string representing the image contents.
-"""
-
-
 class Function(BaseModel):
     name: StrictStr
     code: StrictStr
 
 
-class PropertiesValue(BaseModel):
+class Property(BaseModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -126,7 +117,7 @@ class Parameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -160,7 +151,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -203,7 +194,7 @@ class MessagesInput(BaseModel):
     """
     An array of message objects representing the conversation history.
     """
-    image: list[StrictFloat] | MessagesInputBinaryImage | MISSING = MISSING
+    image: list[StrictFloat] | BinaryImage | MISSING = MISSING
     functions: list[Function] | MISSING = MISSING
     tools: list[ParametersTool | FunctionTool] | MISSING = MISSING
     """

@@ -23,7 +23,7 @@ class JSONMode(BaseModel):
     json_schema: Any | MISSING = MISSING
 
 
-class AiCfMetaLlama4PromptInput(BaseModel):
+class PromptInput(BaseModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -93,17 +93,6 @@ class ContentItem(BaseModel):
     image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrl')] = MISSING
 
 
-class ImageUrlContent(BaseModel):
-    type: StrictStr | MISSING = MISSING
-    """
-    Type of the content provided
-    """
-    text: StrictStr | MISSING = MISSING
-    image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrlContentImageUrl')] = (
-        MISSING
-    )
-
-
 class Message(BaseModel):
     role: StrictStr | MISSING = MISSING
     """
@@ -115,7 +104,7 @@ class Message(BaseModel):
     """
     The tool call id. Must be supplied for tool calls for Mistral-3. If you don't know what to put here you can fall back to 000000001
     """
-    content: StrictStr | list[ContentItem] | ImageUrlContent | MISSING = MISSING
+    content: StrictStr | list[ContentItem] | ContentItem | MISSING = MISSING
 
 
 class Function(BaseModel):
@@ -123,7 +112,7 @@ class Function(BaseModel):
     code: StrictStr
 
 
-class PropertiesValue(BaseModel):
+class Property(BaseModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -147,7 +136,7 @@ class Parameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -181,7 +170,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -219,7 +208,7 @@ class FunctionTool(BaseModel):
     """
 
 
-class AiCfMetaLlama4MessagesInput(BaseModel):
+class MessagesInput(BaseModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -229,9 +218,7 @@ class AiCfMetaLlama4MessagesInput(BaseModel):
     """
     A list of tools available for the assistant to use.
     """
-    response_format: Annotated[
-        JSONMode | MISSING, Field(title='AiCfMetaLlama4MessagesInputJSONMode')
-    ] = MISSING
+    response_format: Annotated[JSONMode | MISSING, Field(title='JSONMode')] = MISSING
     guided_json: dict[str, Any] | MISSING = MISSING
     """
     JSON schema that should be fufilled for the response.
@@ -281,10 +268,7 @@ class AiCfMetaLlama4MessagesInput(BaseModel):
 
 
 Input = TypeAliasType(
-    "Input",
-    Annotated[
-        AiCfMetaLlama4PromptInput | AiCfMetaLlama4MessagesInput, Field(title='Input')
-    ],
+    "Input", Annotated[PromptInput | MessagesInput, Field(title='Input')]
 )
 
 

@@ -87,17 +87,6 @@ class ContentItem(BaseModel):
     image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrl')] = MISSING
 
 
-class ImageUrlContent(BaseModel):
-    type: StrictStr | MISSING = MISSING
-    """
-    Type of the content provided
-    """
-    text: StrictStr | MISSING = MISSING
-    image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrlContentImageUrl')] = (
-        MISSING
-    )
-
-
 class Message(BaseModel):
     role: StrictStr | MISSING = MISSING
     """
@@ -109,7 +98,7 @@ class Message(BaseModel):
     """
     The tool call id. Must be supplied for tool calls for Mistral-3. If you don't know what to put here you can fall back to 000000001
     """
-    content: StrictStr | list[ContentItem] | ImageUrlContent | MISSING = MISSING
+    content: StrictStr | list[ContentItem] | ContentItem | MISSING = MISSING
 
 
 class Function(BaseModel):
@@ -117,7 +106,7 @@ class Function(BaseModel):
     code: StrictStr
 
 
-class PropertiesValue(BaseModel):
+class Property(BaseModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -141,7 +130,7 @@ class Parameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -175,7 +164,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """

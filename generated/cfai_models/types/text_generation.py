@@ -87,7 +87,7 @@ class Function(BaseModel):
     code: StrictStr
 
 
-class PropertiesValue(BaseModel):
+class Property(BaseModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -111,7 +111,7 @@ class Parameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -145,7 +145,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
     List of required parameter names.
     """
-    properties: dict[str, PropertiesValue]
+    properties: dict[str, Property]
     """
     Definitions of each parameter.
     """
@@ -268,7 +268,7 @@ class ToolCall(BaseModel):
     """
 
 
-class UsageOutput(BaseModel):
+class ResponseOutput(BaseModel):
     response: StrictStr | MISSING = MISSING
     """
     The generated text response from the model
@@ -289,5 +289,5 @@ EventStreamOutput = TypeAliasType(
 
 
 Output = TypeAliasType(
-    "Output", Annotated[UsageOutput | EventStreamOutput, Field(title='Output')]
+    "Output", Annotated[ResponseOutput | EventStreamOutput, Field(title='Output')]
 )
