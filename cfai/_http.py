@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+import typing
 import warnings
 import weakref
 from collections.abc import Mapping
@@ -473,7 +474,7 @@ def _best_effort(call: Call, cls: Any, value: Any) -> Any:
     """What an answer that does not validate is returned as (strict=False): see `Response`."""
     if not isinstance(value, Mapping):
         return value
-    target = cls if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) else _lenient_class(call, value)
+    target = cls if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) else _lenient_class(call, value, cls)
     if target is None:
         return value
     try:
@@ -483,10 +484,17 @@ def _best_effort(call: Call, cls: Any, value: Any) -> Any:
     for name, info in target.model_fields.items():  # typed as far as each top-level field parses
         key = info.alias or name
         if key in value:
-            try:
-                target.__pydantic_validator__.validate_assignment(built, name, value[key])
-            except (pydantic.ValidationError, TypeError, ValueError):
-                pass
+            field_value: Any = {name: value[key]}
+            for _ in range(8):  # integer-valued floats made ints, as in `_validate_typed`
+                try:
+                    target.__pydantic_validator__.validate_assignment(built, name, field_value[name])
+                    break
+                except pydantic.ValidationError as exc:
+                    field_value = _integral_floats(field_value, exc.errors())
+                    if field_value is None:
+                        break
+                except (TypeError, ValueError):
+                    break
     return built
 
 
@@ -496,17 +504,33 @@ def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(tp)
 
 
-def _lenient_class(call: Call, value: Mapping[str, Any]) -> type[pydantic.BaseModel] | None:
-    """The variant an unvalidated answer most looks like, for `strict=False` (None: keep it as JSON)."""
-    module = _module(call.model)
-    if call.reading == "workers" or module is None:
+def _lenient_class(call: Call, value: Mapping[str, Any], cls: Any = None) -> type[pydantic.BaseModel] | None:
+    """The class an unvalidated answer most looks like (None: keep it as JSON): among the model
+    classes of `cls` (an alias of a union of variants), the one sharing most keys with the answer."""
+    if call.reading == "workers":
         return None
-    names = [n for n in ("ResponsesOutput", "ChatCompletionsOutput") if hasattr(module, n)]
-    if not names:
+    candidates = _model_classes(cls)
+    if not candidates:
+        module = _module(call.model)
+        names = ("ResponsesOutput", "ChatCompletionsOutput")
+        candidates = [getattr(module, n) for n in names if hasattr(module, n)] if module is not None else []
+    if not candidates:
         return None
-    wanted = "ResponsesOutput" if value.get("object") == "response" else "ChatCompletionsOutput"
-    cls: type[pydantic.BaseModel] = getattr(module, wanted if wanted in names else names[0])
-    return cls
+    if value.get("object") == "response":  # the Responses format says so itself
+        candidates = [c for c in candidates if c.__name__ == "ResponsesOutput"] or candidates
+    return max(candidates, key=lambda c: len(value.keys() & {f.alias or n for n, f in c.model_fields.items()}))
+
+
+def _model_classes(tp: Any, depth: int = 0) -> list[type[pydantic.BaseModel]]:
+    """The pydantic classes a generated type stands for: itself, or the members of its union."""
+    if depth > 8 or tp is None:
+        return []
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return [tp]
+    inner = getattr(tp, "__value__", None)  # a type alias
+    if inner is not None:
+        return _model_classes(inner, depth + 1)
+    return [c for arg in typing.get_args(tp) for c in _model_classes(arg, depth + 1)]
 
 
 # --- retries ------------------------------------------------------------------------------------
