@@ -59,7 +59,7 @@ from .naming import variant_keyword
 from .redact import Redactor
 from .repair import repair
 from .schemas import FILES, check_schema
-from .stream import Reassembled, StreamKind, WorkersAIChunk, chunk_schema, frame_schema, reassemble, stream_kind
+from .stream import Reassembled, WorkersAIChunk, chunk_schema, frame_schema, reassemble, stream_kind
 from .validate import ModelValidator, Registry
 
 __all__ = ["Response"]
@@ -426,9 +426,7 @@ def _value_path(value: Any, loc: tuple[Any, ...]) -> list[str | int]:
     path: list[str | int] = []
     node = value
     for part in loc:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if isinstance(node, Mapping) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         else:
             continue
@@ -479,7 +477,7 @@ def _best_effort(call: Call, cls: Any, value: Any) -> Any:
         return value
     try:
         built = target.model_construct(**{str(k): v for k, v in value.items()})
-    except Exception:  # a model that cannot even be constructed from it: keep the JSON
+    except (TypeError, ValueError, AttributeError):  # a model that cannot even be built from it: keep the JSON
         return value
     for name, info in target.model_fields.items():  # typed as far as each top-level field parses
         key = info.alias or name

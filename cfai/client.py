@@ -285,11 +285,11 @@ class _BaseClient:
         self, kind: Kind, model: str, payload: Mapping[str, Any], stream: bool, route: _Route | None
     ) -> Call:
         """The call for `payload`: `/ai/run` (`kind` "run") or an OpenAI-compatible endpoint."""
-        route = route or _Route()
-        options = {"strict": route.strict, "bindings": route.bindings, "validate": route.validate}
+        r = route or _Route()
         if kind == "run":
-            return self._prepare_run(model, payload, stream, **options)
-        return self._prepare(kind, model, self._openai_body(model, stream, payload), stream, **options)
+            return self._prepare_run(model, payload, stream, strict=r.strict, bindings=r.bindings, validate=r.validate)
+        body = self._openai_body(model, stream, payload)
+        return self._prepare(kind, model, body, stream, strict=r.strict, bindings=r.bindings, validate=r.validate)
 
     def _known(self, model: str) -> bool:
         """Whether this client's registry holds `model`'s schemas (a broken one raises)."""

@@ -81,12 +81,12 @@ def aclient(url: str, **options: Any) -> AsyncClientCore:
 
 
 def test_workers_ai_stream_typed_and_reassembled() -> None:
-    with ScriptServer([Reply(200, SSE, events=frame_events(FRAMES))]) as server, client(server.url) as cf:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a valid stream warns about nothing
-            with cf._run(LLAMA, {"prompt": "Tell me a joke"}, stream=True) as stream:
-                chunks = list(stream)
-                final = stream.final()
+    with ScriptServer([Reply(200, SSE, events=frame_events(FRAMES))]) as server, client(server.url) as cf, \
+            warnings.catch_warnings():
+        warnings.simplefilter("error")  # a valid stream warns about nothing
+        with cf._run(LLAMA, {"prompt": "Tell me a joke"}, stream=True) as stream:
+            chunks = list(stream)
+            final = stream.final()
     assert all(type(c) is WorkersAIChunk for c in chunks) and len(chunks) == len(FRAMES)
     assert chunks[0].response == "Why did" and chunks[0].p == "abcdefghijklmnopqrstuvwxyz0123"
     assert final.text == "Why did the llama cross the road?", "p is padding, never text"
@@ -115,9 +115,9 @@ def test_workers_ai_stream_async() -> None:
 
 def test_a_frame_that_breaks_the_schema_warns_and_the_stream_goes_on() -> None:
     broken = [*FRAMES[:2], {"response": 42, "p": "abc"}, *FRAMES[2:]]
-    with ScriptServer([Reply(200, SSE, events=frame_events(broken))]) as server, client(server.url) as cf:
-        with pytest.warns(cfai.ContractWarning) as warned:
-            text = cf._run(LLAMA, {"prompt": "hi"}, stream=True).text()
+    with ScriptServer([Reply(200, SSE, events=frame_events(broken))]) as server, client(server.url) as cf, \
+            pytest.warns(cfai.ContractWarning) as warned:
+        text = cf._run(LLAMA, {"prompt": "hi"}, stream=True).text()
     assert text == "Why did the llama cross the road?"
     (warning,) = [w.message for w in warned]
     assert isinstance(warning, cfai.ContractWarning)
@@ -129,9 +129,9 @@ def test_a_frame_that_breaks_the_schema_warns_and_the_stream_goes_on() -> None:
 
 def test_a_frame_that_breaks_the_schema_raises_when_strict() -> None:
     broken = [{"response": 42, "p": "abc"}]
-    with ScriptServer([Reply(200, SSE, events=frame_events(broken))]) as server, client(server.url, strict=True) as cf:
-        with pytest.raises(ResponseValidationError, match="stream chunk 0") as caught:
-            cf._run(LLAMA, {"prompt": "hi"}, stream=True).final()
+    with ScriptServer([Reply(200, SSE, events=frame_events(broken))]) as server, client(server.url, strict=True) as cf, \
+            pytest.raises(ResponseValidationError, match="stream chunk 0") as caught:
+        cf._run(LLAMA, {"prompt": "hi"}, stream=True).final()
     assert [e.path for e in caught.value.errors] == ["$.response"]
 
 
@@ -151,10 +151,11 @@ def test_glm_streams_openai_chunks_through_ai_run() -> None:
     chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "glm",
              "choices": [{"index": 0, "delta": {"content": "Hello"}, "finish_reason": None}]}
     events = [f"data: {json.dumps(chunk)}\n\n".encode(), b"data: [DONE]\n\n"]
-    with ScriptServer([Reply(200, SSE, events=events)]) as server, client(server.url) as cf:
-        with warnings.catch_warnings(record=True):  # glm's published chunk wants `message`: not our concern here
-            with cf._run("@cf/zai-org/glm-4.7-flash", {"messages": [{"role": "user", "content": "hi"}]}, stream=True) as s:
-                items = list(s)
+    payload = {"messages": [{"role": "user", "content": "hi"}]}
+    # (glm's published chunk wants `message`: the ContractWarnings are not this test's concern)
+    with ScriptServer([Reply(200, SSE, events=events)]) as server, client(server.url) as cf, \
+            warnings.catch_warnings(record=True), cf._run("@cf/zai-org/glm-4.7-flash", payload, stream=True) as s:
+        items = list(s)
     assert type(items[0]).__name__ == "ChatCompletionsChunk" and s.text() == "Hello"
 
 
