@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import CfaiError, InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel
+from .errors import (
+    CfaiError,
+    ContractWarning,
+    InvalidPayload,
+    PayloadError,
+    SchemaLoadError,
+    SchemaProblem,
+    SchemaUnavailableWarning,
+    UnknownModel,
+)
 from .validate import ModelValidator, Registry, validate
 
 if TYPE_CHECKING:  # at run time imported on first use (`__getattr__`): `import cfai` stays light
@@ -20,6 +29,7 @@ __all__ = [
     "AsyncClient",
     "CfaiError",
     "Client",
+    "ContractWarning",
     "InvalidPayload",
     "ModelRef",
     "ModelValidator",
@@ -27,6 +37,7 @@ __all__ = [
     "Registry",
     "SchemaLoadError",
     "SchemaProblem",
+    "SchemaUnavailableWarning",
     "UnknownModel",
     "models",
     "validate",

@@ -7,15 +7,21 @@ at a time. `client.py` only moves bytes and sleeps; so both clients behave ident
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import logging
+import os
+import sys
+import threading
+import typing
 import warnings
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import cfai_models
 import httpx
@@ -24,17 +30,26 @@ import pydantic
 from .baseurl import host_of
 from .body import ACCEPT_ENCODING
 from .envelope import unwrap
-from .errors import InvalidPayload, PayloadError, UnknownModel, json_path
+from .errors import (
+    ContractWarning,
+    InvalidPayload,
+    PayloadError,
+    SchemaLoadError,
+    SchemaProblem,
+    SchemaUnavailableWarning,
+    UnknownModel,
+    json_path,
+)
 from .faults import (
     APIConnectionError,
     APIError,
     APIStatusError,
     APITimeoutError,
     ResponseDecodeError,
-    ResponseSchemaWarning,
     ResponseValidationError,
     StreamIncomplete,
     StreamTimeout,
+    UsageError,
     cloudflare_errors,
     excerpt,
     status_error,
@@ -42,7 +57,9 @@ from .faults import (
 from .jsonvalue import NotJSON, loads
 from .naming import variant_keyword
 from .redact import Redactor
-from .stream import Reassembled, chunk_schema, reassemble
+from .repair import repair
+from .schemas import FILES, check_schema
+from .stream import Reassembled, WorkersAIChunk, chunk_schema, frame_schema, reassemble, stream_kind
 from .validate import ModelValidator, Registry
 
 __all__ = ["Response"]
@@ -57,16 +74,24 @@ USER_AGENT = "cfai-bindings/0.1.0"
 
 T = TypeVar("T")
 Kind = Literal["run", "chat", "responses"]
+# How a stream's events are read: OpenAI chunks and Workers AI frames (validated, typed), Responses
+# events and the events of a call sent unvalidated (`run_untyped` without a schema) as plain dicts.
+Reading = Literal["openai", "workers", "responses", "raw"]
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 @dataclass(frozen=True, slots=True)
 class Response(Generic[T]):
     """A typed result plus everything the typed model drops.
 
-    `data` is the generated pydantic model of the answer (e.g. `ChatCompletionsOutput`); with
-    `strict=False` and an answer that breaks the schema it is built with `model_construct` (no
-    validation). `body` is the JSON exactly as received (the `/ai/run` envelope included), `output` the
-    part `data` was parsed from; keys the models ignore, such as `gatewayMetadata`, live there.
+    `data` is the generated pydantic model of the answer (e.g. `ChatCompletionsOutput`), or the plain
+    JSON when there is no generated model (`run_untyped` of a model the bindings do not ship). An
+    answer that breaks the output schema is returned (with a `ContractWarning`) unless the call is
+    strict: `data` is then, for a JSON object, the expected class built with `model_construct`, each
+    top-level field that validates typed and every other field kept as the JSON received (nested
+    values as dicts and lists); for anything else, the JSON value itself. `body` is the JSON exactly
+    as received (the `/ai/run` envelope included), `output` the part `data` was parsed from; keys
+    the models ignore, such as `gatewayMetadata`, live there.
     """
 
     data: T
@@ -91,6 +116,10 @@ class Call:
     include_usage: bool
     host: str = ""  # named by connection errors only
     redact: Redactor = field(default_factory=Redactor)  # applied to everything the server says
+    strict: bool = False  # an answer breaking the output schema raises (True) or warns (False)
+    reading: Reading | None = None  # how the stream is read (streamed calls only)
+    validated: bool = True  # False: sent unvalidated (no schema), the answer is plain JSON
+    bindings: Bindings | None = None  # the schemas it was validated against (fetched ones included)
 
 
 class Bindings:
@@ -99,7 +128,7 @@ class Bindings:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._outputs: dict[tuple[str, str | None], tuple[ModelValidator, type[pydantic.BaseModel] | None]] = {}
-        self._chunks: dict[str, tuple[ModelValidator, type[pydantic.BaseModel]]] = {}
+        self._chunks: dict[str, tuple[ModelValidator, Any]] = {}
 
     def check_input(self, model: str, body: Any) -> None:
         validator = self.registry.validator(model, "input")
@@ -107,10 +136,6 @@ class Bindings:
         errors = validator.not_json(body) or validator.errors(body)
         if errors:
             raise InvalidPayload(errors)
-        try:
-            cfai_models.load(model)
-        except LookupError:  # validated, but no typed models to return: refuse before sending
-            raise UnknownModel(model, sorted(cfai_models.MODELS)) from None
 
     def output_variant(self, model: str, body: Any) -> str | None:
         """The output variant answering an input variant: `ResponsesInput` → `ResponsesOutput`."""
@@ -125,10 +150,10 @@ class Bindings:
         key = (model, variant)
         if key not in self._outputs:
             whole = self.registry.validator(model, "output")
-            module = cfai_models.load(model)
-            validator, cls = whole, module.Output
+            module = _module(model)  # None: no generated models, the answer stays plain JSON
+            validator, cls = whole, getattr(module, "Output", None)
             if variant in whole.variants:
-                cls = getattr(module, variant, module.Output)
+                cls = getattr(module, variant, cls)
                 keyword = variant_keyword(whole.schema)
                 if keyword:
                     branch = whole.schema[keyword][whole.variants.index(variant)]
@@ -136,15 +161,43 @@ class Bindings:
             self._outputs[key] = (validator, cls)
         return self._outputs[key]
 
-    def chunk(self, model: str) -> tuple[ModelValidator, type[pydantic.BaseModel]]:
-        if model not in self._chunks:
-            schema = chunk_schema(self.registry.schema(model, "output"))
-            cls = getattr(cfai_models.load(model), "ChatCompletionsChunk", None)
-            if schema is None or cls is None:
+    def reading(self, model: str, kind: Kind) -> Reading:
+        """How a stream of `model` through `kind` is read; a model that cannot stream is refused
+        here, before anything is sent. Decided by the model's schemas (`cfai.stream.stream_kind`)."""
+        if kind == "responses":
+            return "responses"
+        found = stream_kind(self.registry.schema(model, "input"), self.registry.schema(model, "output"))
+        if kind == "chat" and found != "openai":
+            raise UnknownModel(f"{model} (streamed Chat Completions)", sorted(cfai_models.MODELS))
+        if found is None:
+            raise UsageError(f"{model} does not stream: its output has no Chat Completions variant and its input no `stream`")
+        return found
+
+    def chunk(self, model: str, reading: Reading = "openai") -> tuple[ModelValidator, Any]:
+        """The validator and class of one streamed chunk (`openai`) or frame (`workers`)."""
+        key = f"{reading}:{model}"
+        if key not in self._chunks:
+            output = self.registry.schema(model, "output")
+            if reading == "workers":
+                schema: dict[str, Any] | None = frame_schema(output)
+                cls: Any = WorkersAIChunk
+                file = f"{self.registry.validator(model, 'output').schema_file} (as a Workers AI stream frame)"
+            else:
+                schema = chunk_schema(output)
+                cls = getattr(_module(model), "ChatCompletionsChunk", None)
+                file = f"{self.registry.validator(model, 'output').schema_file} (as a stream chunk)"
+            if schema is None:
                 raise UnknownModel(f"{model} (streamed Chat Completions)", sorted(cfai_models.MODELS))
-            file = f"{model}/schema-output.json (as a stream chunk)"
-            self._chunks[model] = (ModelValidator(model, "output", schema, schema_file=file), cls)
-        return self._chunks[model]
+            self._chunks[key] = (ModelValidator(model, "output", schema, schema_file=file), cls)
+        return self._chunks[key]
+
+
+def _module(model: str) -> Any:
+    """The generated models of `model`, or None when the bindings do not ship them."""
+    try:
+        return cfai_models.load(model)
+    except LookupError:
+        return None
 
 
 _bindings: weakref.WeakKeyDictionary[Registry, Bindings] = weakref.WeakKeyDictionary()
@@ -175,22 +228,32 @@ def prepare(
     model: str,
     body: Mapping[str, Any],
     stream: bool,
+    strict: bool = False,
+    validate: bool = True,
 ) -> Call:
     """Validate `body` (raising `InvalidPayload` with every error, before anything is sent) and build
     the request. The model's slashes stay slashes (`/ai/run/openai/gpt-5.5`), unlike the official
-    SDK's `%2F`; only characters that would break the URL are escaped."""
-    bindings.check_input(model, body)
-    if stream and kind != "responses":
-        bindings.chunk(model)  # a model that cannot stream Chat Completions fails here, not mid-call
+    SDK's `%2F`; only characters that would break the URL are escaped. `validate=False`: nothing is
+    checked, before or after (the loose path for a model whose schema is not to be had)."""
+    reading: Reading | None = None
+    if validate:
+        bindings.check_input(model, body)
+        if stream:  # a model that cannot stream fails here, not mid-call
+            reading = bindings.reading(model, kind)
+            if reading != "responses":
+                bindings.chunk(model, reading)
+    elif stream:
+        reading = "responses" if kind == "responses" else "raw"
     if kind == "run":
-        tail, variant = f"/ai/run/{quote(model, safe='/@:')}", bindings.output_variant(model, body)
+        tail = f"/ai/run/{quote(model, safe='/@:')}"
+        variant = bindings.output_variant(model, body) if validate else None
     else:
         tail, variant = _OPENAI_ENDPOINTS[kind]
     url = f"{base_url.rstrip('/')}/accounts/{quote(account_id, safe='')}{tail}"
     try:
         content = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
     except (TypeError, ValueError, RecursionError) as exc:
-        file = bindings.registry.validator(model, "input").schema_file
+        file = bindings.registry.validator(model, "input").schema_file if validate else f"{model} (unvalidated)"
         raise InvalidPayload([PayloadError(model, file, "$", "json", None, None, f"not JSON: {exc}")]) from None
     headers = {
         "Authorization": f"Bearer {token}",
@@ -206,7 +269,10 @@ def prepare(
     request = httpx.Request("POST", url, content=content, headers=headers, extensions={"timeout": timeout.as_dict()})
     options = body.get("stream_options") if isinstance(body, Mapping) else None
     include_usage = isinstance(options, Mapping) and options.get("include_usage") is True
-    return Call(model, kind, urlsplit(url).path, request, variant, include_usage, host_of(url), redact)
+    return Call(
+        model, kind, urlsplit(url).path, request, variant, include_usage, host_of(url), redact,
+        strict=strict, reading=reading, validated=validate, bindings=bindings,
+    )
 
 
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:
@@ -270,6 +336,8 @@ def parse(
         message = "; ".join(map(str, errors)) or "success: false"
         raise APIStatusError(message, model=model, path=path, status=status, errors=errors)
     output = unwrap(body)
+    if not call.validated:  # sent without a schema: the answer is plain JSON
+        return Response(output, body, output, status, response.headers, call.path)
     validator, cls = bindings.output(call.model, call.output_variant)
     data = typed(call, validator, cls, output, status, strict=strict)
     return Response(data, body, output, status, response.headers, call.path)
@@ -303,25 +371,129 @@ def typed(
     chunk: int | None = None,
 ) -> Any:
     """`value` as its generated type (a model class, or an alias such as `Output`, the union of the
-    variants); a schema mismatch raises (strict) or warns and is built unvalidated. Only a value
-    that is not even a JSON object raises in both modes."""
+    variants; `None`: no generated type, the value is returned as it is once validated).
+
+    A value that breaks the schema (or that the generated models refuse where the schema accepts
+    it) raises `ResponseValidationError` when `strict`; otherwise a `ContractWarning` carrying the
+    located errors is emitted and the best-effort value is returned (see `Response`): the answer is
+    never lost to our own check. An integer-valued float (`7.0`) where the schema says `integer` is
+    valid JSON Schema: it is typed as the int it is (`reply.body` keeps the `7.0` received)."""
     errors = validator.errors(value)
     if not errors:
+        if cls is None:
+            return value
         try:
-            return adapter(cls).validate_python(value)
+            return _validate_typed(cls, value)
         except pydantic.ValidationError as exc:  # the schema and the models disagree: report like the schema
             errors = [
-                PayloadError(call.model, validator.schema_file, json_path(e["loc"]), e["type"], None, e["input"], e["msg"])
+                PayloadError(call.model, validator.schema_file, json_path(_value_path(value, e["loc"])), e["type"],
+                             None, e["input"], e["msg"])
                 for e in exc.errors()
             ]
     where = "response" if chunk is None else f"stream chunk {chunk}"
     failure = ResponseValidationError(errors, model=call.model, path=call.path, status=status, where=where)
-    if strict or not isinstance(value, Mapping):
+    if strict:
         raise failure
-    message = call.redact.text(f"{failure} (returned unvalidated: strict=False)")
-    warnings.warn(message, ResponseSchemaWarning, stacklevel=2)
-    target = cls if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) else _lenient_class(call, value)
-    return value if target is None else target.model_construct(**{str(k): v for k, v in value.items()})
+    warned = call.redact.value(list(failure.errors))
+    message = call.redact.text(f"{failure} (returned anyway: strict=False)")
+    warning = ContractWarning(message, model=call.model, side="output", where=where, errors=warned)
+    # Pointed at the caller's line, not at this module: 3.12+ skips every frame of the package.
+    where_kwargs: dict[str, Any] = (
+        {"skip_file_prefixes": (_PACKAGE_DIR,)} if sys.version_info >= (3, 12) else {"stacklevel": 4}
+    )
+    warnings.warn(warning, **where_kwargs)
+    return _best_effort(call, cls, value)
+
+
+def _validate_typed(cls: Any, value: Any) -> Any:
+    """`cls` from `value`; where the strict `int` fields refuse an integer-valued float (valid JSON
+    Schema `integer`), retried with those floats made ints, on a copy (`value` is never changed)."""
+    validate = adapter(cls).validate_python
+    for _ in range(8):  # each round fixes every such float pydantic reported; unions may hide more
+        try:
+            return validate(value)
+        except pydantic.ValidationError as exc:
+            fixed = _integral_floats(value, exc.errors())
+            if fixed is None:
+                raise
+            value = fixed
+    return validate(value)
+
+
+def _value_path(value: Any, loc: tuple[Any, ...]) -> list[str | int]:
+    """A pydantic error location as a path into `value`: the union and validator tags it inserts
+    (`ChatCompletionsOutput`, `function-after[…]`) are not keys of the value and are dropped."""
+    path: list[str | int] = []
+    node = value
+    for part in loc:
+        if isinstance(node, Mapping) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            continue
+        path.append(part)
+    return path
+
+
+def _integral_floats(value: Any, errors: list[Any]) -> Any:
+    """A copy of `value` with the floats pydantic refused as ints (and that are whole) made ints;
+    None when there is none."""
+    copied: Any = None
+    for error in errors:
+        found = error.get("input")
+        if error.get("type") not in ("int_type", "int_from_float") or type(found) is not float or not found.is_integer():
+            continue
+        if copied is None:
+            copied = copy.deepcopy(value)
+        path = _value_path(copied, error["loc"])
+        if not path:
+            continue
+        parent = copied
+        for part in path[:-1]:
+            parent = parent[part]
+        if type(parent[path[-1]]) is float and parent[path[-1]] == found:
+            parent[path[-1]] = int(found)
+        else:
+            continue
+    return None if copied is None or copied == value and _same_types(copied, value) else copied
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    """Whether two equal JSON values also agree on int versus float everywhere."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return all(_same_types(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return all(_same_types(x, y) for x, y in zip(a, b, strict=True))
+    return True
+
+
+def _best_effort(call: Call, cls: Any, value: Any) -> Any:
+    """What an answer that does not validate is returned as (strict=False): see `Response`."""
+    if not isinstance(value, Mapping):
+        return value
+    target = cls if isinstance(cls, type) and issubclass(cls, pydantic.BaseModel) else _lenient_class(call, value, cls)
+    if target is None:
+        return value
+    try:
+        built = target.model_construct(**{str(k): v for k, v in value.items()})
+    except (TypeError, ValueError, AttributeError):  # a model that cannot even be built from it: keep the JSON
+        return value
+    for name, info in target.model_fields.items():  # typed as far as each top-level field parses
+        key = info.alias or name
+        if key in value:
+            field_value: Any = {name: value[key]}
+            for _ in range(8):  # integer-valued floats made ints, as in `_validate_typed`
+                try:
+                    target.__pydantic_validator__.validate_assignment(built, name, field_value[name])
+                    break
+                except pydantic.ValidationError as exc:
+                    field_value = _integral_floats(field_value, exc.errors())
+                    if field_value is None:
+                        break
+                except (TypeError, ValueError):
+                    break
+    return built
 
 
 @functools.cache
@@ -330,15 +502,33 @@ def adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return pydantic.TypeAdapter(tp)
 
 
-def _lenient_class(call: Call, value: Mapping[str, Any]) -> type[pydantic.BaseModel] | None:
-    """The variant an unvalidated answer most looks like, for `strict=False` (None: keep it as JSON)."""
-    module = cfai_models.load(call.model)
-    names = [n for n in ("ResponsesOutput", "ChatCompletionsOutput") if hasattr(module, n)]
-    if not names:
+def _lenient_class(call: Call, value: Mapping[str, Any], cls: Any = None) -> type[pydantic.BaseModel] | None:
+    """The class an unvalidated answer most looks like (None: keep it as JSON): among the model
+    classes of `cls` (an alias of a union of variants), the one sharing most keys with the answer."""
+    if call.reading == "workers":
         return None
-    wanted = "ResponsesOutput" if value.get("object") == "response" else "ChatCompletionsOutput"
-    cls: type[pydantic.BaseModel] = getattr(module, wanted if wanted in names else names[0])
-    return cls
+    candidates = _model_classes(cls)
+    if not candidates:
+        module = _module(call.model)
+        names = ("ResponsesOutput", "ChatCompletionsOutput")
+        candidates = [getattr(module, n) for n in names if hasattr(module, n)] if module is not None else []
+    if not candidates:
+        return None
+    if value.get("object") == "response":  # the Responses format says so itself
+        candidates = [c for c in candidates if c.__name__ == "ResponsesOutput"] or candidates
+    return max(candidates, key=lambda c: len(value.keys() & {f.alias or n for n, f in c.model_fields.items()}))
+
+
+def _model_classes(tp: Any, depth: int = 0) -> list[type[pydantic.BaseModel]]:
+    """The pydantic classes a generated type stands for: itself, or the members of its union."""
+    if depth > 8 or tp is None:
+        return []
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return [tp]
+    inner = getattr(tp, "__value__", None)  # a type alias
+    if inner is not None:
+        return _model_classes(inner, depth + 1)
+    return [c for arg in typing.get_args(tp) for c in _model_classes(arg, depth + 1)]
 
 
 # --- retries ------------------------------------------------------------------------------------
@@ -384,15 +574,20 @@ class EventReader:
     """Reads one stream's server-sent events: a typed chunk per `data:`, `[DONE]` ends it.
 
     Chat Completions chunks are validated against the chunk schema derived from the model's output
-    schema and typed as the generated `ChatCompletionsChunk`. Responses events have no published
-    schema: they are passed on as dicts, and the stream ends with `response.completed`.
+    schema and typed as the generated `ChatCompletionsChunk`; Workers AI frames against the frame
+    schema derived from it (`cfai.stream.frame_schema`) and typed as `WorkersAIChunk`. A frame that
+    breaks its schema warns (`ContractWarning`) or, strict, raises. Responses events have no
+    published schema: they are passed on as dicts, and the stream ends with `response.completed`.
+    The events of a call sent unvalidated are passed on as dicts.
     """
 
     def __init__(self, call: Call, status: int, bindings: Bindings, *, strict: bool) -> None:
         self.call, self.status, self.strict = call, status, strict
         self.chunks: list[dict[str, Any]] = []
         self.done = False
-        self._chunk_type = None if call.output_variant == "ResponsesOutput" else bindings.chunk(call.model)
+        reading = call.reading or ("responses" if call.output_variant == "ResponsesOutput" else "openai")
+        self.reading: Reading = reading
+        self._chunk_type = bindings.chunk(call.model, reading) if reading in ("openai", "workers") else None
 
     def feed(self, data: str) -> Any:
         """The item for one event's data, or `None` for nothing to yield (keep-alive, the end)."""
@@ -411,6 +606,8 @@ class EventReader:
             reason = "; ".join(map(str, cloudflare_errors(chunk))) or "error event"
             raise self.fail(StreamIncomplete, f"the server ended the stream with an error: {reason}")
         self.chunks.append(chunk)
+        if self.reading == "raw":
+            return chunk
         if self._chunk_type is None:
             kind = chunk.get("type")
             if kind in ("response.completed", "response.incomplete"):
@@ -424,9 +621,9 @@ class EventReader:
     def finish(self) -> None:
         """At the end of the byte stream: raise unless it ended as promised."""
         if not self.done:
-            end = "response.completed" if self._chunk_type is None else "[DONE]"
+            end = "response.completed" if self.reading == "responses" else "[DONE]"
             raise self.fail(StreamIncomplete, f"the stream ended after {len(self.chunks)} event(s) without {end}")
-        if self.call.include_usage and self._chunk_type is not None and self.reassembled().usage is None:
+        if self.call.include_usage and self.reading == "openai" and self.reassembled().usage is None:
             raise self.fail(StreamIncomplete, "the stream ended without the usage chunk that include_usage asked for")
 
     def broken(self, exc: httpx.TransportError, timed_out: str | None = None) -> APIError:
@@ -444,7 +641,7 @@ class EventReader:
         return cls(message, **kwargs)
 
     def reassembled(self) -> Reassembled:
-        if self._chunk_type is not None:
+        if self.reading != "responses":
             return reassemble(self.chunks)
         out = Reassembled(chunks=len(self.chunks))
         for event in self.chunks:
@@ -455,3 +652,133 @@ class EventReader:
                 out.usage, out.usage_last = final.get("usage"), True
                 out.finish_reason = final.get("status")
         return out
+
+
+# --- the loose path: schemas fetched from the account's API --------------------------------------
+
+
+class FetchedRegistry(Registry):
+    """The schemas of one model the bindings do not ship, as the account's API gave them (checked
+    and repaired): a registry of that model alone, held in memory."""
+
+    def __init__(self, model: str, schemas: Mapping[str, Any], source: str) -> None:
+        super().__init__(Path(os.devnull))  # no root: nothing is ever read from disk
+        self._model, self._schemas, self._source = model, dict(schemas), source
+
+    def models(self) -> list[str]:
+        return [self._model]
+
+    def schema(self, model: str, side: str = "input") -> Any:
+        if model != self._model:
+            raise UnknownModel(model, [self._model])
+        return self._schemas[side]
+
+    def validator(self, model: str, side: str = "input") -> ModelValidator:
+        key = (model, side)
+        with self._lock:
+            if key not in self._validators:
+                file = f"{model}/{FILES[side]} (fetched from {self._source})"
+                self._validators[key] = ModelValidator(model, side, self.schema(model, side), schema_file=file)
+            return self._validators[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    """Why a model's schemas could not be had; `lasting`: the API's own answer (cached), not a
+    failure that a later call may not meet (a timeout, a 5xx: not cached)."""
+
+    reason: str
+    lasting: bool
+
+
+# (base URL, account, model) → the bindings of its fetched schemas, or why there are none. For the
+# process: a model's schemas are fetched once, by whichever client asks first.
+_fetched: dict[tuple[str, str, str], Bindings | Unavailable] = {}
+_fetched_lock = threading.Lock()
+
+
+def fetched(base_url: str, account_id: str, model: str) -> Bindings | Unavailable | None:
+    """What an earlier fetch of `model`'s schemas found; None: not fetched yet."""
+    with _fetched_lock:
+        return _fetched.get((base_url.rstrip("/"), account_id, model))
+
+
+def remember(base_url: str, account_id: str, model: str, found: Bindings | Unavailable) -> Bindings | Unavailable:
+    if isinstance(found, Bindings) or found.lasting:
+        with _fetched_lock:
+            _fetched[(base_url.rstrip("/"), account_id, model)] = found
+    return found
+
+
+def forget_fetched() -> None:
+    """Drop every fetched schema (the next loose call of each model fetches again)."""
+    with _fetched_lock:
+        _fetched.clear()
+
+
+def schema_call(
+    *, base_url: str, account_id: str, token: str, redact: Redactor, timeout: httpx.Timeout, model: str
+) -> Call:
+    """`GET {base}/accounts/{account}/ai/models/schema?model=<name>`, with the client's token."""
+    tail = f"/accounts/{quote(account_id, safe='')}/ai/models/schema"
+    url = f"{base_url.rstrip('/')}{tail}?{urlencode({'model': model})}"
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json",
+        "User-Agent": USER_AGENT,
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
+    request = httpx.Request("GET", url, headers=headers, extensions={"timeout": timeout.as_dict()})
+    return Call(model, "run", urlsplit(url).path, request, None, False, host_of(url), redact)
+
+
+def schemas_from(call: Call, content: bytes) -> Bindings | Unavailable:
+    """The bindings of the schemas in a 2xx answer of the schema endpoint, or why it is not usable:
+    `{"result": {"input": …, "output": …}, "success": true, …}`, each side checked like a vendored
+    file (`cfai.schemas.check_schema`), repaired (`cfai.repair`) and compiled."""
+    model, source = call.model, "the API"
+    try:
+        body = loads(content)
+    except NotJSON as exc:
+        return Unavailable(f"the schema endpoint answered {excerpt(str(exc), 80)!r}, not JSON", lasting=True)
+    if isinstance(body, Mapping) and body.get("success") is False:
+        reason = "; ".join(map(str, cloudflare_errors(body))) or "success: false"
+        return Unavailable(f"the schema endpoint answered {reason}", lasting=True)
+    result = unwrap(body)
+    if not isinstance(result, Mapping) or not isinstance(result.get("input"), Mapping):
+        return Unavailable("the schema endpoint's answer holds no `result.input` schema", lasting=True)
+    output = result.get("output")
+    schemas = {"input": result["input"], "output": {} if output is None else output}
+    problems: list[SchemaProblem] = []
+    for side in ("input", "output"):
+        file = f"{model}/{FILES[side]} (fetched from {source})"
+        try:
+            found = check_schema(model, file, schemas[side], side=side)
+        except (RecursionError, ValueError) as exc:
+            found = [SchemaProblem(model, file, "$", f"not a usable schema: {exc}")]
+        problems += found
+        if not found and schemas[side] != {}:
+            schemas[side] = repair(model, file, schemas[side])[0]
+    if problems:
+        return Unavailable("; ".join(map(str, problems)), lasting=True)
+    registry = FetchedRegistry(model, schemas, source)
+    try:
+        registry.validator(model, "input"), registry.validator(model, "output")
+    except SchemaLoadError as exc:
+        return Unavailable("; ".join(map(str, exc.problems)), lasting=True)
+    return Bindings(registry)
+
+
+def unavailable(call: Call, exc: Exception) -> Unavailable:
+    """Why a fetch of the schemas failed, from the error it raised."""
+    lasting = isinstance(exc, APIStatusError) and exc.status is not None and 400 <= exc.status < 500 and exc.status != 429
+    return Unavailable(f"{type(exc).__name__}: {exc}", lasting=lasting)
+
+
+def warn_unavailable(call: Call, found: Unavailable) -> None:
+    message = (
+        f"{call.model}: no schema to validate against ({found.reason}); "
+        "the payload is sent unvalidated and the answer returned as plain JSON"
+    )
+    where: dict[str, Any] = {"skip_file_prefixes": (_PACKAGE_DIR,)} if sys.version_info >= (3, 12) else {"stacklevel": 4}
+    warnings.warn(call.redact.text(message), SchemaUnavailableWarning, **where)

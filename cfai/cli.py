@@ -173,9 +173,12 @@ def validate(
 
 
 def _delta_text(chunk: Any) -> str:
-    """The text a streamed chunk (Chat Completions) or event (Responses) adds."""
+    """The text a streamed chunk (Chat Completions), frame (Workers AI: `response`; `p` is padding)
+    or event (Responses) adds."""
     if chunk.get("type") == "response.output_text.delta":
         return str(chunk.get("delta") or "")
+    if isinstance(chunk.get("response"), str):
+        return str(chunk["response"])
     for choice in chunk.get("choices") or []:
         content = (choice.get("delta") or {}).get("content") if choice.get("index", 0) == 0 else None
         if isinstance(content, str):

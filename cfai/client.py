@@ -20,8 +20,10 @@ a model the bindings do not know.
 What a call does, in order: validate the payload against the model's input schema (`InvalidPayload`,
 with every located error, and nothing is sent); POST it; retry 429/502/503/504 and connection failures
 (`max_retries` retries, at most `max_retry_wait` seconds of waiting, `Retry-After` honoured, no jitter
-so that waits are predictable); check the answer against the output schema (`ResponseValidationError`,
-or `ResponseSchemaWarning` with `strict=False`); return it typed. Errors are in `cfai.faults`.
+so that waits are predictable); check the answer against the output schema; return it typed. An
+answer that breaks the output schema is returned anyway with a `cfai.ContractWarning` (the located
+errors; `-W error::cfai.ContractWarning` makes it a failure), or raises `ResponseValidationError` with
+`strict=True` (client option; per call for `run_untyped`). Errors are in `cfai.faults`.
 
 The token is kept in a `_Secret` (its repr is `***`), never logged, and never put in an error: errors
 carry the URL path only, and are raised without their httpx cause (which holds the request headers).
@@ -68,20 +70,28 @@ from ._http import (
     Kind,
     Response,
     Retrying,
+    Unavailable,
     bindings_for,
     body_error,
     connection_error,
+    fetched,
+    forget_fetched,
     http_error,
     logger,
     not_a_stream,
     parse,
     prepare,
     redacted,
+    remember,
+    schema_call,
+    schemas_from,
+    unavailable,
+    warn_unavailable,
 )
 from .baseurl import check_base_url
 from .body import BodyTooLarge, Decoder, UnsupportedEncoding
 from .deadline import async_transport, bounded, sync_transport
-from .errors import CfaiError, InvalidPayload
+from .errors import CfaiError, ContractWarning, InvalidPayload, SchemaUnavailableWarning, UnknownModel
 from .faults import (
     APIConnectionError,
     APIError,
@@ -105,7 +115,7 @@ from .faults import (
 )
 from .redact import Redactor, guard_logs
 from .sse import EventParser
-from .stream import Reassembled
+from .stream import Reassembled, WorkersAIChunk
 from .validate import Registry, default_registry
 
 if TYPE_CHECKING:
@@ -125,6 +135,7 @@ __all__ = [
     "Client",
     "ClientCore",
     "CloudflareError",
+    "ContractWarning",
     "InvalidPayload",
     "MissingCredentials",
     "NotFoundError",
@@ -135,11 +146,14 @@ __all__ = [
     "ResponseSchemaWarning",
     "ResponseTooLarge",
     "ResponseValidationError",
+    "SchemaUnavailableWarning",
     "ServerError",
     "Stream",
     "StreamIncomplete",
     "StreamTimeout",
     "UsageError",
+    "WorkersAIChunk",
+    "forget_fetched",
     "redacted",
 ]
 
@@ -241,9 +255,19 @@ class _BaseClient:
         Print it with `redacted(request.headers)`: it carries the token."""
         return self._prepare_run(model, payload, stream).request
 
-    def _prepare(self, kind: Kind, model: str, body: Mapping[str, Any], stream: bool) -> Call:
+    def _prepare(
+        self,
+        kind: Kind,
+        model: str,
+        body: Mapping[str, Any],
+        stream: bool,
+        *,
+        strict: bool | None = None,
+        bindings: Bindings | None = None,
+        validate: bool = True,
+    ) -> Call:
         return prepare(
-            self._bindings,
+            bindings or self._bindings,
             base_url=self.base_url,
             account_id=self.account_id,
             token=self._token.reveal(),
@@ -253,16 +277,57 @@ class _BaseClient:
             model=model,
             body=body,
             stream=stream,
+            strict=self.strict if strict is None else strict,
+            validate=validate,
         )
 
-    def _prepare_run(self, model: str, payload: Mapping[str, Any], stream: bool) -> Call:
+    def _route(
+        self, kind: Kind, model: str, payload: Mapping[str, Any], stream: bool, route: _Route | None
+    ) -> Call:
+        """The call for `payload`: `/ai/run` (`kind` "run") or an OpenAI-compatible endpoint."""
+        r = route or _Route()
+        if kind == "run":
+            return self._prepare_run(model, payload, stream, strict=r.strict, bindings=r.bindings, validate=r.validate)
+        body = self._openai_body(model, stream, payload)
+        return self._prepare(kind, model, body, stream, strict=r.strict, bindings=r.bindings, validate=r.validate)
+
+    def _known(self, model: str) -> bool:
+        """Whether this client's registry holds `model`'s schemas (a broken one raises)."""
+        try:
+            self._bindings.registry.validator(model, "input")
+        except UnknownModel:
+            return False
+        return True
+
+    def _schema_call(self, model: str) -> Call:
+        return schema_call(
+            base_url=self.base_url, account_id=self.account_id, token=self._token.reveal(),
+            redact=self._redact, timeout=self.timeout, model=model,
+        )
+
+    def _loose(self, model: str, found: Bindings | Unavailable, strict: bool | None) -> _Route:
+        if isinstance(found, Unavailable):
+            warn_unavailable(self._schema_call(model), found)
+            return _Route(strict=strict, validate=False)
+        return _Route(strict=strict, bindings=found)
+
+    def _prepare_run(
+        self,
+        model: str,
+        payload: Mapping[str, Any],
+        stream: bool,
+        *,
+        strict: bool | None = None,
+        bindings: Bindings | None = None,
+        validate: bool = True,
+    ) -> Call:
         body = payload
         if isinstance(payload, Mapping):
             if payload.get("stream") is True and not stream:
                 raise UsageError("the payload asks for a stream: call run(..., stream=True)")
             if stream:
                 body = {**payload, "stream": True}
-        return self._prepare("run", model, body, stream)
+        return self._prepare("run", model, body, stream, strict=strict, bindings=bindings, validate=validate)
 
     def _openai_body(self, model: str, stream: bool, params: Mapping[str, Any]) -> dict[str, Any]:
         body = {"model": model, **params}
@@ -275,6 +340,34 @@ class _BaseClient:
 
     def _limits(self) -> _Limits:
         return _Limits(self.max_response_bytes, self.stream_idle_timeout, self.stream_timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """How a loose call is checked: against which schemas (None: the client's registry), whether at
+    all, and how strictly (None: the client's `strict`)."""
+
+    strict: bool | None = None
+    bindings: Bindings | None = None
+    validate: bool = True
+
+
+_UNTYPED_DOC = """The loose path, for a model the bindings do not type (a newer model, a pulled schema).
+
+        A model whose schemas the client's registry holds is validated against them like every call.
+        Any other model's schemas are fetched once from the account's API (`GET
+        {base}/accounts/{account}/ai/models/schema?model=…`, with this client's token, retries and
+        bounds), checked, repaired and kept for the process: the payload is validated against them
+        (`InvalidPayload`, nothing sent) and so is the answer. When they cannot be had (a 404, an
+        error, an answer that is not a schema) a `SchemaUnavailableWarning` says why and the payload
+        is sent unvalidated; `validate=False` skips all of it (nothing fetched or checked). The
+        answer is typed loosely (`Response[Any]`: the generated model when the bindings ship one,
+        else the JSON). `strict`: this call's answer raises on a schema mismatch (True) or warns
+        (False); None, the client's setting. `endpoint`: `run` (`/ai/run/{model}`), or the
+        OpenAI-compatible `chat_completions` / `responses` (the payload is the body, without `model`).
+        """
+
+_ENDPOINT_KINDS: dict[str, Kind] = {"run": "run", "chat_completions": "chat", "responses": "responses"}
 
 
 class ClientCore(_BaseClient):
@@ -291,7 +384,7 @@ class ClientCore(_BaseClient):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         max_retry_wait: float = 30.0,
-        strict: bool = True,
+        strict: bool = False,
         allow_insecure_http: bool | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
@@ -322,37 +415,69 @@ class ClientCore(_BaseClient):
         self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
         self._sleep = sleep
 
-    def _run(self, model: str, payload: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
-        call = self._prepare_run(model, payload, stream)
+    def _run(
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, route: _Route | None = None
+    ) -> Response[Any] | Stream[Any]:
+        call = self._route("run", model, payload, stream, route)
         return self._stream(call) if stream else self._request(call)
 
-    def _chat(self, model: str, params: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
-        call = self._prepare("chat", model, self._openai_body(model, stream, params), stream)
+    def _chat(
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False, route: _Route | None = None
+    ) -> Response[Any] | Stream[Any]:
+        call = self._route("chat", model, params, stream, route)
         return self._stream(call) if stream else self._request(call)
 
-    def _responses(self, model: str, params: Mapping[str, Any], *, stream: bool = False) -> Response[Any] | Stream[Any]:
-        call = self._prepare("responses", model, self._openai_body(model, stream, params), stream)
+    def _responses(
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False, route: _Route | None = None
+    ) -> Response[Any] | Stream[Any]:
+        call = self._route("responses", model, params, stream, route)
         return self._stream(call) if stream else self._request(call)
 
     @overload
     def run_untyped(
-        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run"
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run",
+        validate: bool = True, strict: bool | None = None,
     ) -> Response[Any]: ...
     @overload
     def run_untyped(
-        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run"
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run",
+        validate: bool = True, strict: bool | None = None,
     ) -> Stream[Any]: ...
     def run_untyped(
-        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run"
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run",
+        validate: bool = True, strict: bool | None = None,
     ) -> Response[Any] | Stream[Any]:
-        """The loose path, for a model the bindings do not type (a newer model, a pulled schema).
+        route = self._untyped_route(model, validate, strict)
+        call = self._route(_ENDPOINT_KINDS[endpoint], model, payload, stream, route)
+        return self._stream(call) if stream else self._request(call)
 
-        Validated at run time like every call, against the schema the registry holds for `model`;
-        typed loosely (`Response[Any]`). `endpoint`: `run` (`/ai/run/{model}`), or the
-        OpenAI-compatible `chat_completions` / `responses` (the payload is the body, without `model`).
-        """
-        send = {"run": self._run, "chat_completions": self._chat, "responses": self._responses}[endpoint]
-        return send(model, payload, stream=stream)
+    run_untyped.__doc__ = _UNTYPED_DOC
+
+    def _untyped_route(self, model: str, validate: bool, strict: bool | None) -> _Route:
+        if not validate:
+            return _Route(strict=strict, validate=False)
+        if self._known(model):
+            return _Route(strict=strict)
+        found = fetched(self.base_url, self.account_id, model)
+        if found is None:
+            found = remember(self.base_url, self.account_id, model, self._fetch_schemas(model))
+        return self._loose(model, found, strict)
+
+    def _fetch_schemas(self, model: str) -> Bindings | Unavailable:
+        call = self._schema_call(model)
+        try:
+            response, retrying, deadline = self._send(call)
+            try:
+                content = _read(response, self.max_response_bytes, deadline)
+            except httpx.TransportError as exc:
+                raise retrying.stamp(body_error(call, response.status_code, exc)) from None
+            except (BodyTooLarge, UnsupportedEncoding) as exc:
+                raise retrying.stamp(_body_refused(call, response, exc)) from None
+            finally:
+                response.close()
+        except APIError as exc:
+            return unavailable(call, exc)
+        return schemas_from(call, content)
 
     def close(self) -> None:
         if self._owns_http:
@@ -370,7 +495,7 @@ class ClientCore(_BaseClient):
         retrying = Retrying(self.max_retries, self.max_retry_wait, call.redact)
         while True:
             retrying.attempts += 1
-            logger.debug("POST %s attempt %d", call.path, retrying.attempts)
+            logger.debug("%s %s attempt %d", call.request.method, call.path, retrying.attempts)
             deadline = self._deadline()
             try:
                 with bounded(deadline):
@@ -378,7 +503,7 @@ class ClientCore(_BaseClient):
             except httpx.TransportError as exc:
                 error, retryable = connection_error(call, exc)
             else:
-                logger.debug("POST %s -> %d (attempt %d)", call.path, response.status_code, retrying.attempts)
+                logger.debug("%s %s -> %d (attempt %d)", call.request.method, call.path, response.status_code, retrying.attempts)
                 if response.is_success:
                     return response, retrying, deadline
                 error, retryable = http_error(call, response, _read_quietly(response, deadline))
@@ -391,7 +516,7 @@ class ClientCore(_BaseClient):
         response, retrying, deadline = self._send(call)
         try:
             content = _read(response, self.max_response_bytes, deadline)
-            result = parse(call, response, content, self._bindings, strict=self.strict)
+            result = parse(call, response, content, call.bindings or self._bindings, strict=call.strict)
         except httpx.TransportError as exc:
             raise retrying.stamp(body_error(call, response.status_code, exc)) from None
         except (BodyTooLarge, UnsupportedEncoding) as exc:
@@ -407,7 +532,7 @@ class ClientCore(_BaseClient):
         if "text/event-stream" not in response.headers.get("content-type", ""):
             content = _read_quietly(response, deadline)
             raise retrying.stamp(not_a_stream(call, response, content))
-        reader = EventReader(call, response.status_code, self._bindings, strict=self.strict)
+        reader = EventReader(call, response.status_code, call.bindings or self._bindings, strict=call.strict)
         return Stream(response, reader, retrying, self._limits())
 
 
@@ -587,7 +712,7 @@ class AsyncClientCore(_BaseClient):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         max_retry_wait: float = 30.0,
-        strict: bool = True,
+        strict: bool = False,
         allow_insecure_http: bool | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
@@ -619,37 +744,68 @@ class AsyncClientCore(_BaseClient):
         self._sleep = sleep
 
     async def _run(
-        self, model: str, payload: Mapping[str, Any], *, stream: bool = False
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, route: _Route | None = None
     ) -> Response[Any] | AsyncStream[Any]:
-        call = self._prepare_run(model, payload, stream)
+        call = self._route("run", model, payload, stream, route)
         return await (self._stream(call) if stream else self._request(call))
 
     async def _chat(
-        self, model: str, params: Mapping[str, Any], *, stream: bool = False
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False, route: _Route | None = None
     ) -> Response[Any] | AsyncStream[Any]:
-        call = self._prepare("chat", model, self._openai_body(model, stream, params), stream)
+        call = self._route("chat", model, params, stream, route)
         return await (self._stream(call) if stream else self._request(call))
 
     async def _responses(
-        self, model: str, params: Mapping[str, Any], *, stream: bool = False
+        self, model: str, params: Mapping[str, Any], *, stream: bool = False, route: _Route | None = None
     ) -> Response[Any] | AsyncStream[Any]:
-        call = self._prepare("responses", model, self._openai_body(model, stream, params), stream)
+        call = self._route("responses", model, params, stream, route)
         return await (self._stream(call) if stream else self._request(call))
 
     @overload
     async def run_untyped(
-        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run"
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run",
+        validate: bool = True, strict: bool | None = None,
     ) -> Response[Any]: ...
     @overload
     async def run_untyped(
-        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run"
+        self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run",
+        validate: bool = True, strict: bool | None = None,
     ) -> AsyncStream[Any]: ...
     async def run_untyped(
-        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run"
+        self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run",
+        validate: bool = True, strict: bool | None = None,
     ) -> Response[Any] | AsyncStream[Any]:
-        """The loose path; see `ClientCore.run_untyped`."""
-        send = {"run": self._run, "chat_completions": self._chat, "responses": self._responses}[endpoint]
-        return await send(model, payload, stream=stream)
+        route = await self._untyped_route(model, validate, strict)
+        call = self._route(_ENDPOINT_KINDS[endpoint], model, payload, stream, route)
+        return await (self._stream(call) if stream else self._request(call))
+
+    run_untyped.__doc__ = _UNTYPED_DOC
+
+    async def _untyped_route(self, model: str, validate: bool, strict: bool | None) -> _Route:
+        if not validate:
+            return _Route(strict=strict, validate=False)
+        if self._known(model):
+            return _Route(strict=strict)
+        found = fetched(self.base_url, self.account_id, model)
+        if found is None:
+            found = remember(self.base_url, self.account_id, model, await self._fetch_schemas(model))
+        return self._loose(model, found, strict)
+
+    async def _fetch_schemas(self, model: str) -> Bindings | Unavailable:
+        call = self._schema_call(model)
+        try:
+            response, retrying, deadline = await self._send(call)
+            try:
+                content = await _aread(response, self.max_response_bytes, deadline)
+            except httpx.TransportError as exc:
+                raise retrying.stamp(body_error(call, response.status_code, exc)) from None
+            except (BodyTooLarge, UnsupportedEncoding) as exc:
+                raise retrying.stamp(_body_refused(call, response, exc)) from None
+            finally:
+                await response.aclose()
+        except APIError as exc:
+            return unavailable(call, exc)
+        return schemas_from(call, content)
 
     async def close(self) -> None:
         if self._owns_http:
@@ -665,7 +821,7 @@ class AsyncClientCore(_BaseClient):
         retrying = Retrying(self.max_retries, self.max_retry_wait, call.redact)
         while True:
             retrying.attempts += 1
-            logger.debug("POST %s attempt %d", call.path, retrying.attempts)
+            logger.debug("%s %s attempt %d", call.request.method, call.path, retrying.attempts)
             deadline = self._deadline()
             try:
                 with bounded(deadline):
@@ -673,7 +829,7 @@ class AsyncClientCore(_BaseClient):
             except httpx.TransportError as exc:
                 error, retryable = connection_error(call, exc)
             else:
-                logger.debug("POST %s -> %d (attempt %d)", call.path, response.status_code, retrying.attempts)
+                logger.debug("%s %s -> %d (attempt %d)", call.request.method, call.path, response.status_code, retrying.attempts)
                 if response.is_success:
                     return response, retrying, deadline
                 error, retryable = http_error(call, response, await _aread_quietly(response, deadline))
@@ -686,7 +842,7 @@ class AsyncClientCore(_BaseClient):
         response, retrying, deadline = await self._send(call)
         try:
             content = await _aread(response, self.max_response_bytes, deadline)
-            result = parse(call, response, content, self._bindings, strict=self.strict)
+            result = parse(call, response, content, call.bindings or self._bindings, strict=call.strict)
         except httpx.TransportError as exc:
             raise retrying.stamp(body_error(call, response.status_code, exc)) from None
         except (BodyTooLarge, UnsupportedEncoding) as exc:
@@ -702,7 +858,7 @@ class AsyncClientCore(_BaseClient):
         if "text/event-stream" not in response.headers.get("content-type", ""):
             content = await _aread_quietly(response, deadline)
             raise retrying.stamp(not_a_stream(call, response, content))
-        reader = EventReader(call, response.status_code, self._bindings, strict=self.strict)
+        reader = EventReader(call, response.status_code, call.bindings or self._bindings, strict=call.strict)
         return AsyncStream(response, reader, retrying, self._limits())
 
 

@@ -16,11 +16,13 @@ from typing import Any
 
 __all__ = [
     "CfaiError",
+    "ContractWarning",
     "GenerationError",
     "InvalidPayload",
     "PayloadError",
     "SchemaLoadError",
     "SchemaProblem",
+    "SchemaUnavailableWarning",
     "UnknownModel",
     "json_path",
 ]
@@ -118,3 +120,29 @@ class SchemaLoadError(CfaiError):
 
 class GenerationError(SchemaLoadError):
     """Generation stopped; nothing was written."""
+
+
+class ContractWarning(UserWarning):
+    """An answer (or one streamed frame) that breaks the model's output schema, returned anyway.
+
+    The client warns with this instead of raising `ResponseValidationError` unless it is built (or
+    called) with `strict=True`: the answer is never lost to our own schema check. `errors` holds
+    every located error (model, schema file, JSON path, rule, limit, value); `model`, `side`
+    ("output") and `where` ("response", "stream chunk 3") say what broke. Make it a failure with
+    `-W error::cfai.ContractWarning` (the pytest plugin does, for tests using its fixtures).
+    """
+
+    def __init__(
+        self, message: str, *, model: str = "", side: str = "output", where: str = "response", errors: Sequence[PayloadError] = ()
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.side = side
+        self.where = where
+        self.errors = tuple(errors)
+
+
+class SchemaUnavailableWarning(UserWarning):
+    """`run_untyped` could not get a model's schema (not shipped, and the API would not give it, or
+    gave something that is not a usable schema): the payload is sent unvalidated and the answer
+    comes back as plain JSON. The message says why, located."""

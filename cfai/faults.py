@@ -19,7 +19,9 @@ query or a header, so never the token; a connection error also names the host it
 Before anything is sent: `MissingCredentials`, `UsageError` (`InvalidBaseURL`, `InsecureTransport`).
 Every text a server sent is passed through `cfai.redact.Redactor` before it lands in one of these.
 
-`ResponseSchemaWarning` replaces `ResponseValidationError` when the client is built with `strict=False`.
+By default an answer (or stream frame) that breaks the output schema is returned with a
+`cfai.ContractWarning` (`ResponseSchemaWarning` is the same class, its former name);
+`ResponseValidationError` is raised instead with `strict=True`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CfaiError, PayloadError
+from .errors import CfaiError, ContractWarning, PayloadError
 from .stream import Reassembled
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CloudflareError",
+    "ContractWarning",
     "InsecureTransport",
     "InvalidBaseURL",
     "MissingCredentials",
@@ -202,8 +205,8 @@ class StreamTimeout(StreamIncomplete):
     """A stream that sent no event for `stream_idle_timeout` seconds, or ran past `stream_timeout`."""
 
 
-class ResponseSchemaWarning(UserWarning):
-    """A response broke the output schema; with `strict=False` it is returned anyway."""
+# The former name of `ContractWarning`, kept for callers that filter on it.
+ResponseSchemaWarning = ContractWarning
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -10,6 +10,11 @@
 
 Options: --cfai-schemas DIR, --cfai-recordings DIR, --cfai-seed N, --cfai-fault SPEC (or the ini
 keys cfai_schemas, cfai_recordings, cfai_seed). Nothing heavy is imported until a fixture is used.
+
+A test that uses `cfai_server` or `cfai_contract` fails on a `cfai.ContractWarning` (an answer the
+client returned although it breaks the output schema): the plugin gives it the mark
+`filterwarnings("error::cfai.ContractWarning")`, placed before the test's own marks so that a
+test's (or its module's) own `filterwarnings("default::cfai.ContractWarning")` still wins.
 """
 
 from __future__ import annotations
@@ -24,7 +29,17 @@ from .envelope import unwrap
 from .errors import PayloadError
 from .validate import Registry, default_registry
 
-__all__ = ["Contract"]
+__all__ = ["CONTRACT_WARNINGS_FAIL", "Contract"]
+
+# The warning filter given to every test using the plugin's fixtures.
+CONTRACT_WARNINGS_FAIL = "error::cfai.ContractWarning"
+_FIXTURES = frozenset({"cfai_server", "cfai_contract"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.filterwarnings(CONTRACT_WARNINGS_FAIL), append=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,4 +1,17 @@
-"""Streamed Chat Completions chunks: the schema a chunk must satisfy, and text reassembly.
+"""Streamed answers: which kind a model sends, the schema each frame must satisfy, reassembly.
+
+Two kinds of stream come back from `/ai/run` and the OpenAI-compatible endpoints, told apart by the
+model's schemas (`stream_kind`), never by its name:
+
+- **OpenAI chunks** (`chat.completion.chunk`), for a model whose output has a Chat Completions
+  variant (the seed models, glm, kimi, …): see `chunk_schema` below.
+- **Workers AI frames**, for any other model whose input takes `stream`: `data: {"response": "Hel",
+  "p": "abcd…"}` (`p` is random padding against token-length side channels), a last frame with
+  `usage` (its `response` may be `""`), some frames with `tool_calls`, then `data: [DONE]`. No
+  schema describes a frame (the published output says only `text/event-stream`), so `frame_schema`
+  derives one from the non-streamed answer: the properties of the output branch holding `response`
+  (else its first object branch), every key optional, `p` a string. Frames are typed as
+  `WorkersAIChunk`.
 
 No published schema describes a streamed chunk. A chunk is the model's Chat Completions output with
 `object: "chat.completion.chunk"`, `choices[].delta` instead of `message`, and `usage: null` on every
@@ -12,11 +25,62 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+import pydantic
 
 from .naming import variants
 
-__all__ = ["Reassembled", "chunk_schema", "reassemble"]
+__all__ = ["Reassembled", "StreamKind", "WorkersAIChunk", "chunk_schema", "frame_schema", "reassemble", "stream_kind"]
+
+StreamKind = Literal["openai", "workers"]
+# Keys of a schema's root kept beside a branch taken out of it: what its `$ref`s may point into.
+_ROOT_KEYS = ("$schema", "$defs", "definitions")
+
+
+def _branches(schema: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(schema, Mapping):
+        return []
+    return [b for b in (*variants(schema), schema) if isinstance(b, Mapping)]
+
+
+def stream_kind(input_schema: Any, output_schema: Any) -> StreamKind | None:
+    """How `model` streams, from its schemas: OpenAI chunks when its output has a Chat Completions
+    variant; else Workers AI frames when its input takes `stream`; else None (it does not stream)."""
+    if chunk_schema(output_schema) is not None:
+        return "openai"
+    if any(isinstance(b.get("properties"), Mapping) and "stream" in b["properties"] for b in _branches(input_schema)):
+        return "workers"
+    return None
+
+
+def frame_schema(output_schema: Any) -> dict[str, Any]:
+    """The schema of one Workers AI stream frame, derived from the non-streamed output (see above)."""
+    objects = [b for b in _branches(output_schema) if isinstance(b.get("properties"), Mapping)]
+    branch = next((b for b in objects if "response" in b["properties"]), objects[0] if objects else {})
+    properties = copy.deepcopy(dict(branch.get("properties") or {}))
+    properties.setdefault("p", {"type": "string", "description": "Random padding (against token-length side channels)."})
+    frame: dict[str, Any] = {k: copy.deepcopy(output_schema[k]) for k in _ROOT_KEYS if k in output_schema}
+    frame.update(
+        title="Workers AI Stream Frame",
+        description="One streamed frame, derived from the non-streamed output: every key optional, p the padding.",
+        type="object",
+        properties=properties,
+    )
+    if "additionalProperties" in branch:
+        frame["additionalProperties"] = copy.deepcopy(branch["additionalProperties"])
+    return frame
+
+
+class WorkersAIChunk(pydantic.BaseModel):
+    """One Workers AI stream frame. Keys beyond these are kept (`model_extra`, and in `Stream.chunks`)."""
+
+    model_config = pydantic.ConfigDict(extra="allow")
+
+    response: str | dict[str, Any] | None = None  # a piece of the text ("" on the usage frame)
+    p: str | None = None  # padding: meaningless, never part of the text
+    usage: dict[str, Any] | None = None
+    tool_calls: list[Any] | None = None
 
 
 def chunk_schema(output_schema: Any) -> dict[str, Any] | None:
@@ -38,7 +102,7 @@ def chunk_schema(output_schema: Any) -> dict[str, Any] | None:
 
 @dataclass
 class Reassembled:
-    """The text of a stream put back together, its final usage, and why it stopped."""
+    """The text of a stream put back together, its final usage, tool calls, and why it stopped."""
 
     text: str = ""
     usage: Mapping[str, Any] | None = None
@@ -46,23 +110,48 @@ class Reassembled:
     chunks: int = 0
     usage_last: bool = False
     roles: list[str] = field(default_factory=list)
+    tool_calls: list[Any] = field(default_factory=list)
+
+    def output(self) -> dict[str, Any]:
+        """The answer as the non-streamed call of a Workers AI model gives it: `response` (the
+        text), and `usage` / `tool_calls` when the stream carried them."""
+        out: dict[str, Any] = {"response": self.text}
+        if self.tool_calls:
+            out["tool_calls"] = self.tool_calls
+        if self.usage is not None:
+            out["usage"] = self.usage
+        return out
 
 
 def reassemble(chunks: Iterable[Mapping[str, Any]]) -> Reassembled:
-    """Concatenate `choices[0].delta.content` of every chunk; keep the usage and finish reason."""
+    """Put a stream back together: the text of `choices[0].delta.content` (OpenAI chunks) or of
+    `response` (Workers AI frames; `p` is padding and ignored), the tool calls of either, in order
+    (a Workers AI frame's `tool_calls` are whole calls; OpenAI's deltas are kept as sent), the last
+    usage and finish reason."""
     out = Reassembled()
     parts: list[str] = []
     for chunk in chunks:
         out.chunks += 1
         out.usage_last = False
-        for choice in chunk.get("choices") or []:
-            if choice.get("index", 0) != 0:
+        if isinstance(chunk.get("response"), str):
+            parts.append(chunk["response"])
+        if isinstance(chunk.get("tool_calls"), list):
+            out.tool_calls.extend(chunk["tool_calls"])
+        if isinstance(chunk.get("finish_reason"), str):
+            out.finish_reason = chunk["finish_reason"]
+        choices = chunk.get("choices")
+        for choice in choices if isinstance(choices, list) else []:
+            if not isinstance(choice, Mapping) or choice.get("index", 0) != 0:
                 continue
             delta = choice.get("delta") or {}
+            if not isinstance(delta, Mapping):
+                continue
             if isinstance(delta.get("content"), str):
                 parts.append(delta["content"])
             if isinstance(delta.get("role"), str):
                 out.roles.append(delta["role"])
+            if isinstance(delta.get("tool_calls"), list):
+                out.tool_calls.extend(delta["tool_calls"])
             if choice.get("finish_reason"):
                 out.finish_reason = choice["finish_reason"]
         if chunk.get("usage") is not None:

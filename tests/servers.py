@@ -79,13 +79,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # the http.server naming
         length = int(self.headers.get("Content-Length") or 0)
         self.server.owner.log.append(
-            Recorded("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
+            Recorded(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
         )
         reply = self.server.owner.next_reply()
         try:
             self._answer(reply)
         except OSError:  # the client gave up first (timeouts): nothing to do
             self.close_connection = True
+
+    do_GET = do_POST  # the schema endpoint: answered from the same script
 
     def _answer(self, reply: Reply) -> None:
         if reply.delay:
@@ -129,7 +131,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class ScriptServer:
-    """Answers each POST with the next scripted reply (the last one repeats); logs every request."""
+    """Answers each request (POST or GET) with the next scripted reply (the last one repeats); logs every request."""
 
     def __init__(self, replies: Iterable[Reply] = ()) -> None:
         self.replies = list(replies)

@@ -433,12 +433,16 @@ def test_canary_token_appears_nowhere(
             for bad in (
                 lambda: client.chat_completions(**complete["request"]),  # 401
                 lambda: client.chat_completions(**chat_args(streamed["request"]), stream=True).final(),  # cut
-                lambda: client.chat_completions(**complete["request"]),  # breaks the schema
-                lambda: client.run("openai/gpt-5.5", {"messages": [], "temperature": 9}),  # invalid
             ):
                 with pytest.raises(cfai.CfaiError) as caught:
                     bad()
                 texts += [str(caught.value), repr(caught.value), "".join(traceback.format_exception(caught.value))]
+            with pytest.warns(cfai.ContractWarning) as warned:  # breaks the schema: returned, with a warning
+                client.chat_completions(**complete["request"])
+            texts += [str(w.message) + repr(w.message.errors) for w in warned]  # type: ignore[union-attr]
+            with pytest.raises(cfai.CfaiError) as caught:
+                client.run("openai/gpt-5.5", {"messages": [], "temperature": 9})  # invalid
+            texts += [str(caught.value), repr(caught.value), "".join(traceback.format_exception(caught.value))]
         refused, _ = make_client(f"http://127.0.0.1:{free_port()}", token=CANARY, max_retries=1)
         with refused, pytest.raises(cfai.APIConnectionError) as caught:
             refused.chat_completions(**complete["request"])
