@@ -18,6 +18,8 @@ import json
 import re
 from collections.abc import Sequence
 
+from cfai.stream import stream_kind
+
 from .describe import CHUNK_CLASS, Description
 from .doctext import one_line
 from .payloads import bounds_text
@@ -54,7 +56,11 @@ def _reply(model: Description, variant: str | None) -> str:
 
 
 def _chunk(model: Description) -> str:
-    return f"_types.{CHUNK_CLASS}" if model.chunk is not None else "dict[str, Any]"
+    """A streamed event's type: the OpenAI chunk, a Workers AI frame, or `Never` (no stream)."""
+    kind = stream_kind(model.input, model.output)
+    if kind == "openai" and model.chunk is not None:
+        return f"_types.{CHUNK_CLASS}"
+    return "WorkersAIChunk" if kind == "workers" else "Never"
 
 
 def model_module(model: Description, sharing: Sequence[Description]) -> str:
@@ -70,9 +76,10 @@ def model_module(model: Description, sharing: Sequence[Description]) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from typing import Any, Final",
+        "from typing import Final" + (", Never" if _chunk(model) == "Never" else ""),
         "",
         "from cfai.refs import ModelRef",
+        *(["from cfai.stream import WorkersAIChunk"] if _chunk(model) == "WorkersAIChunk" else []),
         "",
         f"from .payloads import {model.types} as payloads",
         f"from .types import {model.types} as _types",
@@ -113,9 +120,10 @@ def catalog_module(models: Sequence[Description]) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Any, Literal, overload",
+        "from typing import TYPE_CHECKING, Any, Literal, Never, overload",
         "",
         "from cfai.refs import ModelRef",
+        "from cfai.stream import WorkersAIChunk",
         "",
         "from . import MODELS",
         "",

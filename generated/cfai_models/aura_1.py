@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,5 +15,5 @@ from .types.aura_1 import *  # noqa: F403  (Input, Output and every class of the
 
 NAME: Final = "@cf/deepgram/aura-1"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/deepgram/aura-1, any input variant"""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.bart_large_cnn import *  # noqa: F403  (Input, Output and every clas
 
 NAME: Final = "@cf/facebook/bart-large-cnn"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/facebook/bart-large-cnn, any input variant
 Bounds: input_text: length ≥ 1."""

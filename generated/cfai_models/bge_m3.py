@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,20 +15,18 @@ from .types.bge_m3 import *  # noqa: F403  (Input, Output and every class of the
 
 NAME: Final = "@cf/baai/bge-m3"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/baai/bge-m3, any input variant"""
 
-query_and_contexts: ModelRef[[payloads.QueryAndContextsInput], _types.Output, dict[str, Any]] = ModelRef(
+query_and_contexts: ModelRef[[payloads.QueryAndContextsInput], _types.Output, Never] = ModelRef(
     NAME, "QueryAndContextsInput"
 )
 """@cf/baai/bge-m3 (QueryAndContexts)
 Bounds: query: length ≥ 1."""
 
-embedding: ModelRef[[payloads.EmbeddingInput], _types.EmbeddingOutput, dict[str, Any]] = ModelRef(
-    NAME, "EmbeddingInput"
-)
+embedding: ModelRef[[payloads.EmbeddingInput], _types.EmbeddingOutput, Never] = ModelRef(NAME, "EmbeddingInput")
 """@cf/baai/bge-m3 (Embedding)
 Bounds: text: length ≥ 1, items ≤ 100."""
 
-requests: ModelRef[[payloads.RequestsInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "RequestsInput")
+requests: ModelRef[[payloads.RequestsInput], _types.Output, Never] = ModelRef(NAME, "RequestsInput")
 """@cf/baai/bge-m3 (Requests)"""

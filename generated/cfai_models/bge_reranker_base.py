@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.bge_reranker_base import *  # noqa: F403  (Input, Output and every c
 
 NAME: Final = "@cf/baai/bge-reranker-base"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/baai/bge-reranker-base, any input variant
 Bounds: query: length ≥ 1; top_k: value ≥ 1."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.bge_en_v1_5 import *  # noqa: F403  (Input, Output and every class o
 
 NAME: Final = "@cf/baai/bge-small-en-v1.5"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/baai/bge-small-en-v1.5, any input variant
 Bounds: text: length ≥ 1, items ≤ 100."""

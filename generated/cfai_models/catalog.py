@@ -6,9 +6,10 @@ that imports it (import a model's own module instead to pay for that model only)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, Never, overload
 
 from cfai.refs import ModelRef
+from cfai.stream import WorkersAIChunk
 
 from . import MODELS
 
@@ -116,47 +117,43 @@ __all__ = ["ref"]
 
 
 @overload
-def ref(name: Literal["@cf/deepgram/aura-1"]) -> ModelRef[[p_aura_1.Input], t_aura_1.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/deepgram/aura-1"]) -> ModelRef[[p_aura_1.Input], t_aura_1.Output, Never]: ...
 
 
 @overload
-def ref(
-    name: Literal["@cf/deepgram/aura-2-en"],
-) -> ModelRef[[p_aura_2_en.Input], t_aura_2_en.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/deepgram/aura-2-en"]) -> ModelRef[[p_aura_2_en.Input], t_aura_2_en.Output, Never]: ...
 
 
 @overload
-def ref(
-    name: Literal["@cf/deepgram/aura-2-es"],
-) -> ModelRef[[p_aura_2_es.Input], t_aura_2_es.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/deepgram/aura-2-es"]) -> ModelRef[[p_aura_2_es.Input], t_aura_2_es.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/facebook/bart-large-cnn"],
-) -> ModelRef[[p_bart_large_cnn.Input], t_bart_large_cnn.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_bart_large_cnn.Input], t_bart_large_cnn.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/baai/bge-base-en-v1.5", "@cf/baai/omni-bge-base-en-v1.5"],
-) -> ModelRef[[p_bge_base_en_v1_5.Input], t_bge_base_en_v1_5.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_bge_base_en_v1_5.Input], t_bge_base_en_v1_5.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/baai/bge-large-en-v1.5", "@cf/baai/bge-small-en-v1.5"],
-) -> ModelRef[[p_bge_en_v1_5.Input], t_bge_en_v1_5.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_bge_en_v1_5.Input], t_bge_en_v1_5.Output, Never]: ...
 
 
 @overload
-def ref(name: Literal["@cf/baai/bge-m3"]) -> ModelRef[[p_bge_m3.Input], t_bge_m3.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/baai/bge-m3"]) -> ModelRef[[p_bge_m3.Input], t_bge_m3.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/baai/bge-reranker-base"],
-) -> ModelRef[[p_bge_reranker_base.Input], t_bge_reranker_base.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_bge_reranker_base.Input], t_bge_reranker_base.Output, Never]: ...
 
 
 @overload
@@ -168,59 +165,57 @@ def ref(
 @overload
 def ref(
     name: Literal["@cf/cloudflare/clef", "@cf/cloudflare/clef-flash"],
-) -> ModelRef[[p_clef.Input], t_clef.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_clef.Input], t_clef.Output, Never]: ...
 
 
 @overload
-def ref(
-    name: Literal["@cf/cloudflare/clef-omni"],
-) -> ModelRef[[p_clef_omni.Input], t_clef_omni.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/cloudflare/clef-omni"]) -> ModelRef[[p_clef_omni.Input], t_clef_omni.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/deepseek-ai/deepseek-r1-distill-qwen-32b"],
-) -> ModelRef[[p_deepseek_r1_distill_qwen_32b.Input], t_deepseek_r1_distill_qwen_32b.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_deepseek_r1_distill_qwen_32b.Input], t_deepseek_r1_distill_qwen_32b.Output, WorkersAIChunk]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/facebook/detr-resnet-50"],
-) -> ModelRef[[p_detr_resnet_50.Input], t_detr_resnet_50.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_detr_resnet_50.Input], t_detr_resnet_50.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/huggingface/distilbert-sst-2-int8"],
-) -> ModelRef[[p_distilbert_sst_2_int8.Input], t_distilbert_sst_2_int8.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_distilbert_sst_2_int8.Input], t_distilbert_sst_2_int8.Output, Never]: ...
 
 
 @overload
-def ref(name: Literal["@cf/deepgram/flux"]) -> ModelRef[[p_flux.Input], t_flux.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/deepgram/flux"]) -> ModelRef[[p_flux.Input], t_flux.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/black-forest-labs/flux-1-schnell"],
-) -> ModelRef[[p_flux_1_schnell.Input], t_flux_1_schnell.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_flux_1_schnell.Input], t_flux_1_schnell.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/black-forest-labs/flux-2-dev"],
-) -> ModelRef[[p_flux_2_dev.Input], t_flux_2_dev.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_flux_2_dev.Input], t_flux_2_dev.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/black-forest-labs/flux-2-klein-4b", "@cf/black-forest-labs/flux-2-klein-9b"],
-) -> ModelRef[[p_flux_2_klein.Input], t_flux_2_klein.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_flux_2_klein.Input], t_flux_2_klein.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/google/gemma-3-12b-it"],
-) -> ModelRef[[p_gemma_3_12b_it.Input], t_gemma_3_12b_it.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_gemma_3_12b_it.Input], t_gemma_3_12b_it.Output, WorkersAIChunk]: ...
 
 
 @overload
@@ -242,9 +237,7 @@ def ref(
 
 
 @overload
-def ref(
-    name: Literal["@cf/openai/gpt-oss-120b"],
-) -> ModelRef[[p_gpt_oss_120b.Input], t_gpt_oss_120b.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/openai/gpt-oss-120b"]) -> ModelRef[[p_gpt_oss_120b.Input], t_gpt_oss_120b.Output, Never]: ...
 
 
 @overload
@@ -256,7 +249,7 @@ def ref(
 @overload
 def ref(
     name: Literal["@cf/ai4bharat/indictrans2-en-indic-1B"],
-) -> ModelRef[[p_indictrans2_en_indic_1b.Input], t_indictrans2_en_indic_1b.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_indictrans2_en_indic_1b.Input], t_indictrans2_en_indic_1b.Output, Never]: ...
 
 
 @overload
@@ -268,7 +261,7 @@ def ref(
 @overload
 def ref(
     name: Literal["@cf/meta/llama-3.3-70b-instruct-fp8-fast"],
-) -> ModelRef[[p_llama_3_3_70b_instruct_fp8_fast.Input], t_llama_3_3_70b_instruct_fp8_fast.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_llama_3_3_70b_instruct_fp8_fast.Input], t_llama_3_3_70b_instruct_fp8_fast.Output, WorkersAIChunk]: ...
 
 
 @overload
@@ -279,69 +272,65 @@ def ref(
         "@cf/meta/llama-3.1-8b-instruct-fast",
         "@cf/meta/llama-3.2-11b-vision-instruct",
     ],
-) -> ModelRef[[p_llama_3_instruct.Input], t_llama_3_instruct.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_llama_3_instruct.Input], t_llama_3_instruct.Output, WorkersAIChunk]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/meta/llama-4-scout-17b-16e-instruct"],
-) -> ModelRef[[p_llama_4_scout_17b_16e_instruct.Input], t_llama_4_scout_17b_16e_instruct.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_llama_4_scout_17b_16e_instruct.Input], t_llama_4_scout_17b_16e_instruct.Output, WorkersAIChunk]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/meta/llama-guard-3-8b"],
-) -> ModelRef[[p_llama_guard_3_8b.Input], t_llama_guard_3_8b.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_llama_guard_3_8b.Input], t_llama_guard_3_8b.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/llava-hf/llava-1.5-7b-hf"],
-) -> ModelRef[[p_llava_1_5_7b_hf.Input], t_llava_1_5_7b_hf.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_llava_1_5_7b_hf.Input], t_llava_1_5_7b_hf.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/leonardo/lucid-origin"],
-) -> ModelRef[[p_lucid_origin.Input], t_lucid_origin.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_lucid_origin.Input], t_lucid_origin.Output, Never]: ...
 
 
 @overload
-def ref(
-    name: Literal["@cf/meta/m2m100-1.2b"],
-) -> ModelRef[[p_m2m100_1_2b.Input], t_m2m100_1_2b.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/meta/m2m100-1.2b"]) -> ModelRef[[p_m2m100_1_2b.Input], t_m2m100_1_2b.Output, Never]: ...
 
 
 @overload
-def ref(name: Literal["@cf/myshell-ai/melotts"]) -> ModelRef[[p_melotts.Input], t_melotts.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/myshell-ai/melotts"]) -> ModelRef[[p_melotts.Input], t_melotts.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/mistralai/mistral-small-3.1-24b-instruct"],
-) -> ModelRef[[p_mistral_small_3_1_24b_instruct.Input], t_mistral_small_3_1_24b_instruct.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_mistral_small_3_1_24b_instruct.Input], t_mistral_small_3_1_24b_instruct.Output, WorkersAIChunk]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/moondream/moondream3.1-9B-A2B"],
-) -> ModelRef[[p_moondream3_1_9b_a2b.Input], t_moondream3_1_9b_a2b.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_moondream3_1_9b_a2b.Input], t_moondream3_1_9b_a2b.Output, WorkersAIChunk]: ...
 
 
 @overload
-def ref(name: Literal["@cf/deepgram/nova-3"]) -> ModelRef[[p_nova_3.Input], t_nova_3.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/deepgram/nova-3"]) -> ModelRef[[p_nova_3.Input], t_nova_3.Output, Never]: ...
 
 
 @overload
-def ref(
-    name: Literal["@cf/leonardo/phoenix-1.0"],
-) -> ModelRef[[p_phoenix_1_0.Input], t_phoenix_1_0.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/leonardo/phoenix-1.0"]) -> ModelRef[[p_phoenix_1_0.Input], t_phoenix_1_0.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/qwen/qwen2.5-coder-32b-instruct"],
-) -> ModelRef[[p_qwen2_5_coder_32b_instruct.Input], t_qwen2_5_coder_32b_instruct.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_qwen2_5_coder_32b_instruct.Input], t_qwen2_5_coder_32b_instruct.Output, WorkersAIChunk]: ...
 
 
 @overload
@@ -353,25 +342,23 @@ def ref(
 @overload
 def ref(
     name: Literal["@cf/qwen/qwen3-embedding-0.6b"],
-) -> ModelRef[[p_qwen3_embedding_0_6b.Input], t_qwen3_embedding_0_6b.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_qwen3_embedding_0_6b.Input], t_qwen3_embedding_0_6b.Output, Never]: ...
 
 
 @overload
-def ref(
-    name: Literal["@cf/microsoft/resnet-50"],
-) -> ModelRef[[p_resnet_50.Input], t_resnet_50.Output, dict[str, Any]]: ...
+def ref(name: Literal["@cf/microsoft/resnet-50"]) -> ModelRef[[p_resnet_50.Input], t_resnet_50.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/pipecat-ai/smart-turn-v2"],
-) -> ModelRef[[p_smart_turn_v2.Input], t_smart_turn_v2.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_smart_turn_v2.Input], t_smart_turn_v2.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/google/embeddinggemma-300m", "@cf/pfnet/plamo-embedding-1b"],
-) -> ModelRef[[p_text_embeddings.Input], t_text_embeddings.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_text_embeddings.Input], t_text_embeddings.Output, Never]: ...
 
 
 @overload
@@ -416,7 +403,7 @@ def ref(
         "@hf/thebloke/openhermes-2.5-mistral-7b-awq",
         "@hf/thebloke/zephyr-7b-beta-awq",
     ],
-) -> ModelRef[[p_text_generation.Input], t_text_generation.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_text_generation.Input], t_text_generation.Output, WorkersAIChunk]: ...
 
 
 @overload
@@ -428,25 +415,25 @@ def ref(
         "@cf/runwayml/stable-diffusion-v1-5-inpainting",
         "@cf/stabilityai/stable-diffusion-xl-base-1.0",
     ],
-) -> ModelRef[[p_text_to_image.Input], t_text_to_image.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_text_to_image.Input], t_text_to_image.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/unum/uform-gen2-qwen-500m"],
-) -> ModelRef[[p_uform_gen2_qwen_500m.Input], t_uform_gen2_qwen_500m.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_uform_gen2_qwen_500m.Input], t_uform_gen2_qwen_500m.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/openai/whisper", "@cf/openai/whisper-tiny-en"],
-) -> ModelRef[[p_whisper.Input], t_whisper.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_whisper.Input], t_whisper.Output, Never]: ...
 
 
 @overload
 def ref(
     name: Literal["@cf/openai/whisper-large-v3-turbo"],
-) -> ModelRef[[p_whisper_large_v3_turbo.Input], t_whisper_large_v3_turbo.Output, dict[str, Any]]: ...
+) -> ModelRef[[p_whisper_large_v3_turbo.Input], t_whisper_large_v3_turbo.Output, Never]: ...
 
 
 def ref(name: str) -> ModelRef[..., Any, Any]:

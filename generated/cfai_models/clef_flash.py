@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.clef import *  # noqa: F403  (Input, Output and every class of the s
 
 NAME: Final = "@cf/cloudflare/clef-flash"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/cloudflare/clef-flash, any input variant
 Bounds: images: items ≤ 4."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,11 +15,11 @@ from .types.detr_resnet_50 import *  # noqa: F403  (Input, Output and every clas
 
 NAME: Final = "@cf/facebook/detr-resnet-50"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/facebook/detr-resnet-50, any input variant"""
 
-binary: ModelRef[[payloads.BinaryInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "BinaryInput")
+binary: ModelRef[[payloads.BinaryInput], _types.Output, Never] = ModelRef(NAME, "BinaryInput")
 """@cf/facebook/detr-resnet-50 (Binary)"""
 
-image: ModelRef[[payloads.ImageInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "ImageInput")
+image: ModelRef[[payloads.ImageInput], _types.Output, Never] = ModelRef(NAME, "ImageInput")
 """@cf/facebook/detr-resnet-50 (Image)"""

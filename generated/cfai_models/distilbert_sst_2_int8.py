@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.distilbert_sst_2_int8 import *  # noqa: F403  (Input, Output and eve
 
 NAME: Final = "@cf/huggingface/distilbert-sst-2-int8"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/huggingface/distilbert-sst-2-int8, any input variant
 Bounds: text: length ≥ 1."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,5 +15,5 @@ from .types.text_embeddings import *  # noqa: F403  (Input, Output and every cla
 
 NAME: Final = "@cf/google/embeddinggemma-300m"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/google/embeddinggemma-300m, any input variant"""

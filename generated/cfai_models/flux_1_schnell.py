@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.flux_1_schnell import *  # noqa: F403  (Input, Output and every clas
 
 NAME: Final = "@cf/black-forest-labs/flux-1-schnell"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/black-forest-labs/flux-1-schnell, any input variant
 Bounds: prompt: length ≥ 1, length ≤ 2048; steps: value ≤ 8."""

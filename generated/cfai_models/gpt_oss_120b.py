@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,13 +15,11 @@ from .types.gpt_oss_120b import *  # noqa: F403  (Input, Output and every class 
 
 NAME: Final = "@cf/openai/gpt-oss-120b"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/openai/gpt-oss-120b, any input variant"""
 
-responses: ModelRef[[payloads.ResponsesInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "ResponsesInput")
+responses: ModelRef[[payloads.ResponsesInput], _types.Output, Never] = ModelRef(NAME, "ResponsesInput")
 """@cf/openai/gpt-oss-120b (Responses)"""
 
-responses_async: ModelRef[[payloads.ResponsesAsyncInput], _types.Output, dict[str, Any]] = ModelRef(
-    NAME, "ResponsesAsyncInput"
-)
+responses_async: ModelRef[[payloads.ResponsesAsyncInput], _types.Output, Never] = ModelRef(NAME, "ResponsesAsyncInput")
 """@cf/openai/gpt-oss-120b (ResponsesAsync)"""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,5 +15,5 @@ from .types.indictrans2_en_indic_1b import *  # noqa: F403  (Input, Output and e
 
 NAME: Final = "@cf/ai4bharat/indictrans2-en-indic-1B"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/ai4bharat/indictrans2-en-indic-1B, any input variant"""

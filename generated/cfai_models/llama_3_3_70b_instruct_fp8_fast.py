@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from cfai.refs import ModelRef
+from cfai.stream import WorkersAIChunk
 
 from .payloads import llama_3_3_70b_instruct_fp8_fast as payloads
 from .types import llama_3_3_70b_instruct_fp8_fast as _types
@@ -15,16 +16,16 @@ from .types.llama_3_3_70b_instruct_fp8_fast import *  # noqa: F403  (Input, Outp
 
 NAME: Final = "@cf/meta/llama-3.3-70b-instruct-fp8-fast"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, WorkersAIChunk] = ModelRef(NAME)
 """@cf/meta/llama-3.3-70b-instruct-fp8-fast, any input variant"""
 
-prompt: ModelRef[[payloads.PromptInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "PromptInput")
+prompt: ModelRef[[payloads.PromptInput], _types.Output, WorkersAIChunk] = ModelRef(NAME, "PromptInput")
 """@cf/meta/llama-3.3-70b-instruct-fp8-fast (Prompt)
 Bounds: prompt: length ≥ 1; temperature: value ≥ 0, value ≤ 5; top_p: value ≥ 0.001, value ≤ 1; top_k: value ≥ 1, value ≤ 50; seed: value ≥ 1, value ≤ 9999999999; repetition_penalty: value ≥ 0, value ≤ 2; frequency_penalty: value ≥ -2, value ≤ 2; presence_penalty: value ≥ -2, value ≤ 2."""
 
-messages: ModelRef[[payloads.MessagesInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "MessagesInput")
+messages: ModelRef[[payloads.MessagesInput], _types.Output, WorkersAIChunk] = ModelRef(NAME, "MessagesInput")
 """@cf/meta/llama-3.3-70b-instruct-fp8-fast (Messages)
 Bounds: temperature: value ≥ 0, value ≤ 5; top_p: value ≥ 0.001, value ≤ 1; top_k: value ≥ 1, value ≤ 50; seed: value ≥ 1, value ≤ 9999999999; repetition_penalty: value ≥ 0, value ≤ 2; frequency_penalty: value ≥ -2, value ≤ 2; presence_penalty: value ≥ -2, value ≤ 2."""
 
-async_batch: ModelRef[[payloads.AsyncBatchInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "AsyncBatchInput")
+async_batch: ModelRef[[payloads.AsyncBatchInput], _types.Output, WorkersAIChunk] = ModelRef(NAME, "AsyncBatchInput")
 """@cf/meta/llama-3.3-70b-instruct-fp8-fast (AsyncBatch)"""

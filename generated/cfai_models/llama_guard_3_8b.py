@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.llama_guard_3_8b import *  # noqa: F403  (Input, Output and every cl
 
 NAME: Final = "@cf/meta/llama-guard-3-8b"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/meta/llama-guard-3-8b, any input variant
 Bounds: temperature: value ≥ 0, value ≤ 5."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,11 +15,11 @@ from .types.llava_1_5_7b_hf import *  # noqa: F403  (Input, Output and every cla
 
 NAME: Final = "@cf/llava-hf/llava-1.5-7b-hf"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/llava-hf/llava-1.5-7b-hf, any input variant"""
 
-binary: ModelRef[[payloads.BinaryInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "BinaryInput")
+binary: ModelRef[[payloads.BinaryInput], _types.Output, Never] = ModelRef(NAME, "BinaryInput")
 """@cf/llava-hf/llava-1.5-7b-hf (Binary)"""
 
-image: ModelRef[[payloads.ImageInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "ImageInput")
+image: ModelRef[[payloads.ImageInput], _types.Output, Never] = ModelRef(NAME, "ImageInput")
 """@cf/llava-hf/llava-1.5-7b-hf (Image)"""

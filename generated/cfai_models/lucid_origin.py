@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.lucid_origin import *  # noqa: F403  (Input, Output and every class 
 
 NAME: Final = "@cf/leonardo/lucid-origin"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/leonardo/lucid-origin, any input variant
 Bounds: prompt: length ≥ 1; guidance: value ≥ 0, value ≤ 10; seed: value ≥ 0; height: value ≥ 0, value ≤ 2500; width: value ≥ 0, value ≤ 2500; num_steps: value ≥ 1, value ≤ 40; steps: value ≥ 1, value ≤ 40."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.m2m100_1_2b import *  # noqa: F403  (Input, Output and every class o
 
 NAME: Final = "@cf/meta/m2m100-1.2b"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/meta/m2m100-1.2b, any input variant
 Bounds: text: length ≥ 1."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.melotts import *  # noqa: F403  (Input, Output and every class of th
 
 NAME: Final = "@cf/myshell-ai/melotts"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/myshell-ai/melotts, any input variant
 Bounds: prompt: length ≥ 1."""

@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from cfai.refs import ModelRef
+from cfai.stream import WorkersAIChunk
 
 from .payloads import moondream3_1_9b_a2b as payloads
 from .types import moondream3_1_9b_a2b as _types
@@ -15,6 +16,6 @@ from .types.moondream3_1_9b_a2b import *  # noqa: F403  (Input, Output and every
 
 NAME: Final = "@cf/moondream/moondream3.1-9B-A2B"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, WorkersAIChunk] = ModelRef(NAME)
 """@cf/moondream/moondream3.1-9B-A2B, any input variant
 Bounds: temperature: value ≥ 0, value ≤ 2; top_p: value ≥ 0, value ≤ 1; max_tokens: value ≥ 1, value ≤ 28672; max_objects: value ≥ 1, value ≤ 500."""

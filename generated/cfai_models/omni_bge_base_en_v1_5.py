@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,12 +15,12 @@ from .types.bge_base_en_v1_5 import *  # noqa: F403  (Input, Output and every cl
 
 NAME: Final = "@cf/baai/omni-bge-base-en-v1.5"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/baai/omni-bge-base-en-v1.5, any input variant"""
 
-text: ModelRef[[payloads.TextInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "TextInput")
+text: ModelRef[[payloads.TextInput], _types.Output, Never] = ModelRef(NAME, "TextInput")
 """@cf/baai/omni-bge-base-en-v1.5 (Text)
 Bounds: text: length ≥ 1, items ≤ 100."""
 
-requests: ModelRef[[payloads.RequestsInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "RequestsInput")
+requests: ModelRef[[payloads.RequestsInput], _types.Output, Never] = ModelRef(NAME, "RequestsInput")
 """@cf/baai/omni-bge-base-en-v1.5 (Requests)"""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.phoenix_1_0 import *  # noqa: F403  (Input, Output and every class o
 
 NAME: Final = "@cf/leonardo/phoenix-1.0"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/leonardo/phoenix-1.0, any input variant
 Bounds: prompt: length ≥ 1; guidance: value ≥ 2, value ≤ 10; seed: value ≥ 0; height: value ≥ 0, value ≤ 2048; width: value ≥ 0, value ≤ 2048; num_steps: value ≥ 1, value ≤ 50; negative_prompt: length ≥ 1."""

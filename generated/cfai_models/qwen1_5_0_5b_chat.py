@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from cfai.refs import ModelRef
+from cfai.stream import WorkersAIChunk
 
 from .payloads import text_generation as payloads
 from .types import text_generation as _types
@@ -15,13 +16,13 @@ from .types.text_generation import *  # noqa: F403  (Input, Output and every cla
 
 NAME: Final = "@cf/qwen/qwen1.5-0.5b-chat"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, WorkersAIChunk] = ModelRef(NAME)
 """@cf/qwen/qwen1.5-0.5b-chat, any input variant"""
 
-prompt: ModelRef[[payloads.PromptInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "PromptInput")
+prompt: ModelRef[[payloads.PromptInput], _types.Output, WorkersAIChunk] = ModelRef(NAME, "PromptInput")
 """@cf/qwen/qwen1.5-0.5b-chat (Prompt)
 Bounds: prompt: length ≥ 1, length ≤ 131072; temperature: value ≥ 0, value ≤ 5; top_p: value ≥ 0, value ≤ 2; top_k: value ≥ 1, value ≤ 50; seed: value ≥ 1, value ≤ 9999999999; repetition_penalty: value ≥ 0, value ≤ 2; frequency_penalty: value ≥ 0, value ≤ 2; presence_penalty: value ≥ 0, value ≤ 2."""
 
-messages: ModelRef[[payloads.MessagesInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "MessagesInput")
+messages: ModelRef[[payloads.MessagesInput], _types.Output, WorkersAIChunk] = ModelRef(NAME, "MessagesInput")
 """@cf/qwen/qwen1.5-0.5b-chat (Messages)
 Bounds: temperature: value ≥ 0, value ≤ 5; top_p: value ≥ 0, value ≤ 2; top_k: value ≥ 1, value ≤ 50; seed: value ≥ 1, value ≤ 9999999999; repetition_penalty: value ≥ 0, value ≤ 2; frequency_penalty: value ≥ 0, value ≤ 2; presence_penalty: value ≥ 0, value ≤ 2."""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.qwen3_embedding_0_6b import *  # noqa: F403  (Input, Output and ever
 
 NAME: Final = "@cf/qwen/qwen3-embedding-0.6b"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/qwen/qwen3-embedding-0.6b, any input variant
 Bounds: queries: length ≥ 1, items ≤ 32; documents: length ≥ 1, items ≤ 32; text: length ≥ 1, items ≤ 32."""

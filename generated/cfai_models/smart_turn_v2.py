@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,11 +15,11 @@ from .types.smart_turn_v2 import *  # noqa: F403  (Input, Output and every class
 
 NAME: Final = "@cf/pipecat-ai/smart-turn-v2"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/pipecat-ai/smart-turn-v2, any input variant"""
 
-audio_object: ModelRef[[payloads.AudioObjectInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "AudioObjectInput")
+audio_object: ModelRef[[payloads.AudioObjectInput], _types.Output, Never] = ModelRef(NAME, "AudioObjectInput")
 """@cf/pipecat-ai/smart-turn-v2 (AudioObject)"""
 
-audio_string: ModelRef[[payloads.AudioStringInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "AudioStringInput")
+audio_string: ModelRef[[payloads.AudioStringInput], _types.Output, Never] = ModelRef(NAME, "AudioStringInput")
 """@cf/pipecat-ai/smart-turn-v2 (AudioString)"""

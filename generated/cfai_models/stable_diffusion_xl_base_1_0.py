@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,6 +15,6 @@ from .types.text_to_image import *  # noqa: F403  (Input, Output and every class
 
 NAME: Final = "@cf/stabilityai/stable-diffusion-xl-base-1.0"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/stabilityai/stable-diffusion-xl-base-1.0, any input variant
 Bounds: prompt: length ≥ 1; height: value ≥ 256, value ≤ 2048; width: value ≥ 256, value ≤ 2048; num_steps: value ≤ 20."""

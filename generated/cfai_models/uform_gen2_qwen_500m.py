@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,11 +15,11 @@ from .types.uform_gen2_qwen_500m import *  # noqa: F403  (Input, Output and ever
 
 NAME: Final = "@cf/unum/uform-gen2-qwen-500m"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/unum/uform-gen2-qwen-500m, any input variant"""
 
-binary: ModelRef[[payloads.BinaryInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "BinaryInput")
+binary: ModelRef[[payloads.BinaryInput], _types.Output, Never] = ModelRef(NAME, "BinaryInput")
 """@cf/unum/uform-gen2-qwen-500m (Binary)"""
 
-image: ModelRef[[payloads.ImageInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "ImageInput")
+image: ModelRef[[payloads.ImageInput], _types.Output, Never] = ModelRef(NAME, "ImageInput")
 """@cf/unum/uform-gen2-qwen-500m (Image)"""

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,11 +15,11 @@ from .types.whisper import *  # noqa: F403  (Input, Output and every class of th
 
 NAME: Final = "@cf/openai/whisper"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/openai/whisper, any input variant"""
 
-binary: ModelRef[[payloads.BinaryInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "BinaryInput")
+binary: ModelRef[[payloads.BinaryInput], _types.Output, Never] = ModelRef(NAME, "BinaryInput")
 """@cf/openai/whisper (Binary)"""
 
-audio: ModelRef[[payloads.AudioInput], _types.Output, dict[str, Any]] = ModelRef(NAME, "AudioInput")
+audio: ModelRef[[payloads.AudioInput], _types.Output, Never] = ModelRef(NAME, "AudioInput")
 """@cf/openai/whisper (Audio)"""

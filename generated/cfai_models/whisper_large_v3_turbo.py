@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final, Never
 
 from cfai.refs import ModelRef
 
@@ -15,5 +15,5 @@ from .types.whisper_large_v3_turbo import *  # noqa: F403  (Input, Output and ev
 
 NAME: Final = "@cf/openai/whisper-large-v3-turbo"
 
-model: ModelRef[[payloads.Input], _types.Output, dict[str, Any]] = ModelRef(NAME)
+model: ModelRef[[payloads.Input], _types.Output, Never] = ModelRef(NAME)
 """@cf/openai/whisper-large-v3-turbo, any input variant"""

@@ -37,3 +37,8 @@ async def main() -> None:
     async with AsyncClient("account", "token") as aclient:
         answer = await aclient.chat_completions(gpt_5_5.chat_completions, {"messages": [{"role": "user", "content": "hi"}]})
         reveal_type(answer.data)  # reveal: cfai_models.types.gpt_5_5.ChatCompletionsOutput
+
+with client.stream(llama.messages, {"messages": [{"role": "user", "content": "hi"}]}) as frames:
+    for frame in frames:
+        reveal_type(frame)  # reveal: cfai.stream.WorkersAIChunk
+    reveal_type(frames.text())  # reveal: str
