@@ -120,7 +120,8 @@ def first_vs_later(case: cases.Case, calls: int = 2000, fresh: int = 15) -> dict
 def import_times(repeats: int = 7) -> dict[str, Any]:
     """`python -X importtime`: the cumulative microseconds of each top-level import, median of runs."""
     # statement → its top-level lines (`import cfai.client` is one: `cfai` is nested under it)
-    statements = {"import cfai": ["cfai"], "import cfai.client": ["cfai.client"]}
+    statements = {"import cfai": ["cfai"], "import cfai.client": ["cfai.client"],
+                  "import cfai; cfai.Client": ["cfai", "cfai.typed"]}  # fmt: skip
     out: dict[str, Any] = {}
     for statement, names in statements.items():
         runs: list[dict[str, int]] = []
@@ -295,16 +296,25 @@ def report(results: dict[str, Any]) -> None:
         console.print(f"{statement}: {imp['total_ms']} ms = {parts} (cumulative µs of -X importtime, median of 7)")
     if scale := results.get("scale"):
         curve = Table(title="generate(): models → seconds (cold cache / unchanged re-run / one model changed / check)")
-        for column in ("models", "cold s", "warm s", "1 changed s", "1 changed / cold", "check s (with mypy)",
-                       "modules generated (cold/warm/1-changed)"):  # fmt: skip
+        for column in ("models", "distinct schemas", "cold s", "warm s", "1 changed s", "1 changed / cold",
+                       "check s (with mypy)", "models generated (cold/warm/1-changed)"):  # fmt: skip
             curve.add_column(column)
         for r in scale:
             generated = "/".join(str(r[k]["modules_generated"]) for k in ("cold", "warm", "one_changed"))
             ratio = r["one_changed"]["seconds"] / r["cold"]["seconds"]
-            curve.add_row(str(r["models"]), f"{r['cold']['seconds']:.2f}", f"{r['warm']['seconds']:.2f}",
-                          f"{r['one_changed']['seconds']:.2f}", f"{ratio:.2f}", f"{r['check']['seconds']:.2f}",
-                          generated)  # fmt: skip
+            curve.add_row(str(r["models"]), str(r.get("distinct_schemas", "")), f"{r['cold']['seconds']:.2f}",
+                          f"{r['warm']['seconds']:.2f}", f"{r['one_changed']['seconds']:.2f}", f"{ratio:.2f}",
+                          f"{r['check']['seconds']:.2f}", generated)  # fmt: skip
         console.print(curve)
+        user = Table(title="The user's type checker on a one-model script (gpt-5.5 by reference) → seconds, "
+                           "against the catalog size")  # fmt: skip
+        for column in ("models generated", "mypy --strict cold", "mypy warm", "pyright cold", "pyright again"):
+            user.add_column(column)
+        for r in scale:
+            u = r["user_typecheck"]
+            user.add_row(str(r["models"]), f"{u['mypy_cold']:.2f}", f"{u['mypy_warm']:.2f}",
+                         f"{u['pyright_cold']:.2f}", f"{u['pyright_again']:.2f}")  # fmt: skip
+        console.print(user)
 
     verdicts = Table(title="Targets")
     for column in ("target", "measured", "holds"):

@@ -2,12 +2,18 @@
 
     .venv/bin/python bench/scale.py            # prints the curve as JSON
 
-For 1, 5, 15 and all models (schemas/: the two seeds and the whole catalog) in a temporary schema
+For 1, 5, 15, 50 and all models (schemas/: the two seeds and the whole catalog) in a temporary schema
 root, times `codegen.pipeline.generate` three times, each against its own empty cache
 (`CFAI_CACHE_DIR`): cold (nothing cached), warm (an unchanged re-run) and one-changed (one model's
 input schema edited: only that model's module is generated again, plus the OpenAPI document), then
 `codegen.pipeline.check` (a rebuild compared byte for byte, and mypy --strict on the output). The
-counts of modules generated and reused come from the pipeline's progress messages.
+counts of modules generated and reused come from the pipeline's progress messages; generation works
+per distinct pair of schemas, whose count is in each row.
+
+Then the user's side: a one-model script (`USER_SCRIPT`, calling gpt-5.5 by its reference) checked
+by mypy --strict and by pyright against the bindings generated at that size, cold (an empty cache)
+and warm (mypy's cache kept; pyright has none between runs), so that the table shows whether a
+user's type-checking cost grows with the catalog.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +35,16 @@ if str(ROOT) not in sys.path:
 
 from cfai.schemas import discover
 from codegen.pipeline import check, generate
+
+
+def generated_types(out: Path) -> dict[str, str]:
+    """`cfai_models.TYPES` of a generated tree, read without importing it."""
+    import ast
+
+    for node in ast.parse((out / "cfai_models" / "__init__.py").read_text()).body:
+        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "TYPES" and node.value is not None:
+            return dict(ast.literal_eval(node.value))
+    return {}
 
 SCHEMAS = ROOT / "schemas"
 
@@ -62,7 +79,40 @@ def _timed(root: Path, out: Path) -> dict[str, Any]:
             "modules_reused": reused}  # fmt: skip
 
 
-def curve(sizes: tuple[int, ...] = (1, 5, 15)) -> list[dict[str, Any]]:
+USER_SCRIPT = """\
+from cfai import Client
+from cfai_models import gpt_5_5
+
+with Client("account", "token") as cf:
+    reply = cf.chat_completions(gpt_5_5.chat_completions, {"messages": [{"role": "user", "content": "hi"}]})
+    choices: object = reply.data.choices
+"""
+
+
+def _checked(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[:3]} failed on the user script: {(done.stdout + done.stderr)[-1500:]}")
+    return round(seconds, 3)
+
+
+def user_typecheck(out: Path) -> dict[str, float]:
+    """Seconds for mypy --strict (cold, warm) and pyright (cold, again) on `USER_SCRIPT` against the
+    bindings in `out` (which take precedence over the installed ones: MYPYPATH, pyright's extraPaths)."""
+    with tempfile.TemporaryDirectory(prefix="cfai-user-") as tmp:
+        project = Path(tmp)
+        (project / "app.py").write_text(USER_SCRIPT)
+        (project / "pyrightconfig.json").write_text(json.dumps({"extraPaths": [str(out)], "typeCheckingMode": "strict"}))
+        env = {**os.environ, "MYPYPATH": str(out)}
+        mypy = [sys.executable, "-m", "mypy", "--strict", f"--cache-dir={project / 'cache'}", "app.py"]
+        pyright = [sys.executable, "-m", "pyright", "--pythonpath", sys.executable, "app.py"]
+        return {"mypy_cold": _checked(mypy, project, env), "mypy_warm": _checked(mypy, project, env),
+                "pyright_cold": _checked(pyright, project, env), "pyright_again": _checked(pyright, project, env)}  # fmt: skip
+
+
+def curve(sizes: tuple[int, ...] = (1, 5, 15, 50)) -> list[dict[str, Any]]:
     """One row per size (plus all models): cold, warm and one-changed timings."""
     sources = _sources()
     rows = []
@@ -80,8 +130,10 @@ def curve(sizes: tuple[int, ...] = (1, 5, 15)) -> list[dict[str, Any]]:
                 start = time.perf_counter()
                 differences, type_errors = check(root, out)
                 checked = {"seconds": round(time.perf_counter() - start, 3), "clean": not (differences or type_errors)}
-        rows.append({"models": size, "changed_model": changed_model, "cold": cold, "warm": warm,
-                     "one_changed": changed, "check": checked})  # fmt: skip
+                distinct = len(set(generated_types(out).values()))
+                user = user_typecheck(out)
+        rows.append({"models": size, "distinct_schemas": distinct, "changed_model": changed_model, "cold": cold,
+                     "warm": warm, "one_changed": changed, "check": checked, "user_typecheck": user})  # fmt: skip
     return rows
 
 
