@@ -354,10 +354,11 @@ def test_pulling_the_catalog_on_a_fresh_clone_changes_nothing(tmp_path: Path) ->
     shutil.copytree(SCHEMAS, tmp_path / "schemas")
     with CatalogServer(CATALOG, SCHEMAS) as server:
         result = cfai("pull", "--schemas", str(tmp_path / "schemas"), "--base-url", server.url, "--json")
-        scoped = [h.target for h in server.hits if h.target.startswith("/ai/models/%40cf/")]
+        scoped = [h.target for h in server.hits if h.target.startswith(("/ai/models/%40cf/", "/ai/models/%40hf/"))]
     assert result.exit_code == 0, result.output
     assert {o["status"] for o in json.loads(result.stdout)["models"]} == {"unchanged"}
-    assert len(scoped) == 2 * len(catalog_models()), "the docs site's addresses keep the scope, as %40cf"
+    assert len(scoped) == 2 * len(catalog_models()), "the docs site's addresses keep the scope, as %40cf or %40hf"
+    assert any("/%40hf/" in target for target in scoped)
     for model in discover(SCHEMAS):
         for name in FILES.values():
             assert (tmp_path / "schemas" / model / name).read_bytes() == (SCHEMAS / model / name).read_bytes()
