@@ -42,6 +42,23 @@ def catalog_models() -> list[str]:
     return discover(CATALOG) if (CATALOG / "@cf").is_dir() else []
 
 
+def distinct_catalog_models(*sides: str) -> list[str]:
+    """One catalog model per distinct schema of `sides` (`input`, `output`; both when none is
+    given), the first by name: 38 text-generation models publish the very same schemas, and a
+    property test of one of them is a property test of all. Test time then grows with the
+    distinct schemas, like generation does."""
+    from cfai.schemas import FILES
+
+    seen: dict[str, str] = {}
+    for model in catalog_models():
+        texts = []
+        for side in sides or ("input", "output"):
+            path = CATALOG / model / FILES[side]
+            texts.append(json.dumps(json.loads(path.read_text(encoding="utf-8")), sort_keys=True) if path.is_file() else "")
+        seen.setdefault("\0".join(texts), model)
+    return sorted(seen.values())
+
+
 def recordings() -> list[Path]:
     return sorted(RECORDINGS.glob("*/*/*.json"))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cfai_models
 from openapi_spec_validator import validate as validate_spec
 
-import cfai_models
 from cfai.schemas import discover
 from codegen.describe import describe
 from codegen.openapi import document
