@@ -59,7 +59,7 @@ from .naming import variant_keyword
 from .redact import Redactor
 from .repair import repair
 from .schemas import FILES, check_schema
-from .stream import Reassembled, WorkersAIChunk, chunk_schema, frame_schema, reassemble, stream_kind
+from .stream import Reassembled, chunk_schema, frame_schema, reassemble, stream_kind
 from .validate import ModelValidator, Registry
 
 __all__ = ["Response"]
@@ -180,6 +180,8 @@ class Bindings:
             output = self.registry.schema(model, "output")
             if reading == "workers":
                 schema: dict[str, Any] | None = frame_schema(output)
+                from .frames import WorkersAIChunk  # a pydantic model: defined on first use
+
                 cls: Any = WorkersAIChunk
                 file = f"{self.registry.validator(model, 'output').schema_file} (as a Workers AI stream frame)"
             else:

@@ -115,10 +115,11 @@ from .faults import (
 )
 from .redact import Redactor, guard_logs
 from .sse import EventParser
-from .stream import Reassembled, WorkersAIChunk
+from .stream import Reassembled
 from .validate import Registry, default_registry
 
 if TYPE_CHECKING:
+    from .frames import WorkersAIChunk
     from .typed import AsyncClient, Client
 
 __all__ = [
@@ -168,6 +169,10 @@ def __getattr__(name: str) -> Any:
         from . import typed
 
         return getattr(typed, name)
+    if name == "WorkersAIChunk":  # a pydantic model: defined on first use (`cfai.frames`)
+        from .frames import WorkersAIChunk
+
+        return WorkersAIChunk
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 DEFAULT_TIMEOUT = 60.0

@@ -99,10 +99,10 @@ def tag_words(branch: Mapping[str, Any], siblings: Sequence[Mapping[str, Any]]) 
 
     # A well-known answer, named by what it is as a person would (not by its first odd key):
     # when no sibling has the same keys.
-    for keys, name in ((("choices",), ["chat", "completion"]), (("data", "shape"), ["embedding"]),
-                       (("response",), ["response"])):  # fmt: skip
-        if others and all(k in properties for k in keys) and not any(
-            all(k in (s.get("properties") or {}) for k in keys) for s in others
+    for shape, name in ((("choices",), ["chat", "completion"]), (("data", "shape"), ["embedding"]),
+                        (("response",), ["response"])):  # fmt: skip
+        if others and all(k in properties for k in shape) and not any(
+            all(k in (s.get("properties") or {}) for k in shape) for s in others
         ):
             return name
     for key, sub in properties.items():

@@ -25,11 +25,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pydantic
 
 from .naming import variants
+
+if TYPE_CHECKING:
+    from .frames import WorkersAIChunk
 
 __all__ = ["Reassembled", "StreamKind", "WorkersAIChunk", "chunk_schema", "frame_schema", "reassemble", "stream_kind"]
 
@@ -70,17 +72,6 @@ def frame_schema(output_schema: Any) -> dict[str, Any]:
     if "additionalProperties" in branch:
         frame["additionalProperties"] = copy.deepcopy(branch["additionalProperties"])
     return frame
-
-
-class WorkersAIChunk(pydantic.BaseModel):
-    """One Workers AI stream frame. Keys beyond these are kept (`model_extra`, and in `Stream.chunks`)."""
-
-    model_config = pydantic.ConfigDict(extra="allow")
-
-    response: str | dict[str, Any] | None = None  # a piece of the text ("" on the usage frame)
-    p: str | None = None  # padding: meaningless, never part of the text
-    usage: dict[str, Any] | None = None
-    tool_calls: list[Any] | None = None
 
 
 def chunk_schema(output_schema: Any) -> dict[str, Any] | None:
@@ -159,3 +150,13 @@ def reassemble(chunks: Iterable[Mapping[str, Any]]) -> Reassembled:
             out.usage_last = True
     out.text = "".join(parts)
     return out
+
+
+def __getattr__(name: str) -> Any:
+    # `WorkersAIChunk` is a pydantic model: defining one costs `import cfai.client` (which imports
+    # this module) some 30 ms of pydantic's machinery, so it is defined on first use (`cfai.frames`).
+    if name == "WorkersAIChunk":
+        from .frames import WorkersAIChunk
+
+        return WorkersAIChunk
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
