@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, Never, overload
 
 from cfai.refs import ModelRef
-from cfai.stream import WorkersAIChunk
+from cfai.frames import WorkersAIChunk
 
 from . import MODELS
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from cfai.refs import ModelRef
-from cfai.stream import WorkersAIChunk
+from cfai.frames import WorkersAIChunk
 
 from .payloads import deepseek_r1_distill_qwen_32b as payloads
 from .types import deepseek_r1_distill_qwen_32b as _types

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from cfai.refs import ModelRef
-from cfai.stream import WorkersAIChunk
+from cfai.frames import WorkersAIChunk
 
 from .payloads import llama_3_instruct as payloads
 from .types import llama_3_instruct as _types

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from cfai.refs import ModelRef
-from cfai.stream import WorkersAIChunk
+from cfai.frames import WorkersAIChunk
 
 from .payloads import text_generation as payloads
 from .types import text_generation as _types

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from cfai.refs import ModelRef
-from cfai.stream import WorkersAIChunk
+from cfai.frames import WorkersAIChunk
 
 from .payloads import mistral_small_3_1_24b_instruct as payloads
 from .types import mistral_small_3_1_24b_instruct as _types

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from cfai.refs import ModelRef
-from cfai.stream import WorkersAIChunk
+from cfai.frames import WorkersAIChunk
 
 from .payloads import moondream3_1_9b_a2b as payloads
 from .types import moondream3_1_9b_a2b as _types

@@ -40,5 +40,5 @@ async def main() -> None:
 
 with client.stream(llama.messages, {"messages": [{"role": "user", "content": "hi"}]}) as frames:
     for frame in frames:
-        reveal_type(frame)  # reveal: cfai.stream.WorkersAIChunk
+        reveal_type(frame)  # reveal: cfai.frames.WorkersAIChunk
     reveal_type(frames.text())  # reveal: str
