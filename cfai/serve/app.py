@@ -17,7 +17,8 @@ message}], "messages": []}`, in the order a request is checked:
     400  1001   a body that is not JSON, not an object, or nested deeper than --max-depth
     404  5007   a model the schema root does not have
     400  5006   a body that breaks the model's input schema: one `errors[]` entry per located error
-    500  5008   the output schema defeats the answer generator (says why)
+    500  5008   the output schema defeats the answer generator, or asks for more than its limits
+                (a 20 MB string, millions of properties or values: `instances.LIMITS`); says which
     404  7000   any other route
 """
 
