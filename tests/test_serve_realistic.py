@@ -126,3 +126,31 @@ def test_an_output_asking_too_much_is_a_quick_500(tmp_path: Path, path: Path) ->
         assert case["message"] in answer.json()["errors"][0]["message"]
         still = client.post("/run/openai/gpt-5.5", json={"input": "hi"})
         assert still.status_code == 200, "the server keeps answering"
+
+
+def _frames(text: str) -> list[str]:
+    return [block.removeprefix("data: ") for block in text.split("\n\n") if block]
+
+
+@pytest.mark.parametrize("model", ["@cf/meta/llama-3.3-70b-instruct-fp8-fast", "@cf/meta/llama-3.1-8b-instruct"])
+def test_workers_ai_stream_as_the_service_sends_it(catalog_api: httpx.Client, model: str) -> None:
+    """`data: {"response": "Hel", "p": "…"}` frames, a last frame with `usage`, then `[DONE]`; the deltas
+    join back into the answer's text; `p` is random-looking and deterministic per seed."""
+    body = {"prompt": "Tell me a joke"}
+    whole = run(catalog_api, model, body)
+    text = catalog_api.post(f"/run/{model}", json={**body, "stream": True}).text
+    frames = _frames(text)
+    assert frames[-1] == "[DONE]"
+    events = [json.loads(f) for f in frames[:-1]]
+    *deltas, last = events
+    assert deltas and all(set(e) == {"response", "p"} for e in deltas)
+    assert last["response"] == "" and set(last) == {"response", "usage"}
+    usage = last["usage"]
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+    assert "".join(e["response"] for e in deltas) == whole["response"]
+    pads = [e["p"] for e in deltas]
+    assert all(re.fullmatch(r"[A-Za-z0-9]{8,40}", p) for p in pads) and len(set(pads)) == len(pads)
+    assert catalog_api.post(f"/run/{model}", json={**body, "stream": True}).text == text, "same seed, same stream"
+    with serving(ServeConfig(schemas=need_catalog(), seed=3)) as other:
+        again = httpx.post(f"{other}/accounts/acct/ai/run/{model}", json={**body, "stream": True}, headers=AUTH, timeout=30)
+    assert [json.loads(f).get("p") for f in _frames(again.text)[:-2]] != pads, "another seed, other padding"

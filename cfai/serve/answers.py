@@ -202,6 +202,17 @@ def _text_of(output: Any) -> str:
     return ""
 
 
+def canonical_request(body: Mapping[str, Any]) -> str:
+    """The request as keyed for answers: without its stream flags (a streamed and a plain request
+    get the same text) and without `model`."""
+    return _canonical(body, (*_STREAM_KEYS, "model"))
+
+
+def usage_of(body: Mapping[str, Any], text: str) -> dict[str, int]:
+    """Token counts of a request and its answer's text (about 4 characters a token); they add up."""
+    return _usage(body, text)
+
+
 def _usage(body: Mapping[str, Any], text: str) -> dict[str, int]:
     prompt = max(1, len(json.dumps(body.get("messages") or body.get("input") or body.get("prompt") or "")) // 4)
     completion = max(1, len(text) // 4)

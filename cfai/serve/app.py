@@ -205,7 +205,7 @@ class MockAPI:
             shape = "responses" if variant == "ResponsesOutput" else "chat"
             if kind == "run" and shape == "chat" and self.answers.chunk_validator(model) is None:
                 shape = "native"
-            events = streams.events(answer, shape, model, body)
+            events = streams.events(answer, shape, model, body, self.config.seed)
             return EventStream(events, cut=faults.cut_stream, truncate=faults.truncate)
         output = answer.output
         if kind == "run":
