@@ -91,7 +91,9 @@ def _json_type(value: Any) -> str:
         return "integer"
     if isinstance(value, float):
         return "number"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "?")
+    if isinstance(value, dict):
+        return "object"
+    return "array" if isinstance(value, list) else "string" if isinstance(value, str) else "?"
 
 
 def _meant_for(node: Mapping[str, Any]) -> frozenset[str]:

@@ -154,3 +154,16 @@ def test_workers_ai_stream_as_the_service_sends_it(catalog_api: httpx.Client, mo
     with serving(ServeConfig(schemas=need_catalog(), seed=3)) as other:
         again = httpx.post(f"{other}/accounts/acct/ai/run/{model}", json={**body, "stream": True}, headers=AUTH, timeout=30)
     assert [json.loads(f).get("p") for f in _frames(again.text)[:-2]] != pads, "another seed, other padding"
+
+
+def test_raw_bytes_body_for_a_model_that_takes_a_file(catalog_api: httpx.Client) -> None:
+    """An image sent as the body (`Content-Type: image/png`), as the service takes it from models whose
+    input may be a binary string; a model that takes JSON only still refuses it (415)."""
+    from cfai.serve.realistic import MEDIA
+
+    png = {"Content-Type": "image/png"}
+    answer = catalog_api.post("/run/@cf/microsoft/resnet-50", content=MEDIA["image/png"], headers=png)
+    assert answer.status_code == 200 and isinstance(answer.json()["result"], list)
+    again = catalog_api.post("/run/@cf/microsoft/resnet-50", content=MEDIA["image/png"], headers=png)
+    assert again.content == answer.content, "same file, same answer"
+    assert catalog_api.post("/run/@cf/meta/llama-3.3-70b-instruct-fp8-fast", content=b"x", headers=png).status_code == 415
