@@ -60,7 +60,7 @@ def test_schemathesis_finds_no_failure(tmp_path: Path, models: tuple[str, ...], 
     with serving(ServeConfig(schemas=root, recordings=tmp_path / "none")) as base:
         command = [str(ST), "run", str(spec), "--url", base, "-H", "Authorization: Bearer any-token", "--seed", "1",
                    "--workers", "1", "--no-color", "--exclude-checks", "ignored_auth", *options]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
     # A warning may remain: `GET …/models/schema?model=<random>` is a 404 for every made-up name.
     assert "Failures:" not in done.stdout and "Errors:" not in done.stdout, done.stdout[-8000:]
