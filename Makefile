@@ -64,3 +64,13 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis
+
+## schemathesis-venv: schemathesis 4.32.5 in its own venv (it needs hypothesis >= 6.130.12; the dev extra pins
+## 6.129.5 for hypothesis-jsonschema), run as a process by tests/test_schemathesis.py
+ST_VENV ?= .venv-schemathesis
+.PHONY: schemathesis-venv
+schemathesis-venv: $(ST_VENV)/.installed
+$(ST_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(ST_VENV)
+	$(ST_VENV)/bin/python -m pip install --quiet 'schemathesis==4.32.5'
+	@touch $@

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cfai.errors import SchemaProblem, json_path
+from cfai.repair import repair
 from cfai.schemas import FILES, discover
 
 from .catalog import UsageError
@@ -472,7 +473,9 @@ def _files(spec: str, repo: Path, subdir: str) -> dict[str, tuple[str, bytes | N
 
 def load_root(spec: str, *, repo: Path = Path("."), subdir: str = "schemas") -> tuple[Tree, list[SchemaProblem]]:
     """A schema root as model → {"input": …, "output": …}: the folder `spec`, else the revision `spec`
-    of `subdir` in the git repository `repo` (`HEAD~1`). Every unreadable file is a problem."""
+    of `subdir` in the git repository `repo` (`HEAD~1`), each schema read as it is used (`cfai.repair`:
+    known slips repaired, so both roots are compared the way generation and validation see them).
+    Every unreadable file is a problem."""
     tree: Tree = {}
     problems: list[SchemaProblem] = []
     for key, (where, data) in sorted(_files(spec, repo, subdir).items()):
@@ -482,7 +485,7 @@ def load_root(spec: str, *, repo: Path = Path("."), subdir: str = "schemas") -> 
             problems.append(SchemaProblem(model, where, "$", "missing or unreadable"))
             continue
         try:
-            tree.setdefault(model, {})[side] = json.loads(data)
+            tree.setdefault(model, {})[side] = repair(model, f"{model}/{name}", json.loads(data))[0]
         except (ValueError, UnicodeDecodeError) as exc:
             problems.append(SchemaProblem(model, where, "$", f"not valid JSON: {exc}"))
     return tree, problems

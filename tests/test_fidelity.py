@@ -4,7 +4,8 @@ For every input variant of every seed and catalog model, hypothesis generates va
 (`codegen.strategies.from_schema`) and mutates each one: a bound crossed, a required key dropped, a
 wrong type, a value outside an enum, an extra key where `additionalProperties` is false. Every
 payload, mutated or not, must get the same verdict from `validator.errors(payload) == []` and from
-`Draft202012Validator(schema).is_valid(payload)`; where both reject, every path we report must be one
+`Draft202012Validator(schema).is_valid(payload)` — `schema` being the schema as read, known slips
+repaired (`cfai.repair`: an overlapping `oneOf` is an `anyOf` to both); where both reject, every path we report must be one
 python-jsonschema reports too, on an error or, recursively, on one of its `context` sub-errors.
 
 Locations are compared, not spellings: python-jsonschema's path parts (`err.absolute_path`) are

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import random
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +28,14 @@ from ..envelope import unwrap
 from ..naming import variant_keyword
 from ..stream import chunk_schema
 from ..validate import ModelValidator, Registry
-from .instances import Instances, NoInstance
+from .instances import Instances, NoInstance, OverLimit
 
 __all__ = ["Answer", "Answers", "default_recordings"]
 
 _STREAM_KEYS = ("stream", "stream_options")
 _ATTEMPTS = 8
 _WORDS = ["This", "is", "a", "mock", "answer", "from", "cfai", "serve:", "valid", "against", "the", "model's", "output", "schema,", "the", "same", "for", "the", "same", "request", "and", "seed,", "and", "streamed", "in", "pieces", "that", "put", "back", "together", "give", "exactly", "this", "text."]
+_DIMENSION = re.compile(r"(\d{2,5})[- ]dim", re.IGNORECASE)
 
 
 def default_recordings() -> Path:
@@ -65,6 +67,7 @@ class Answers:
         self._recorded: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         self._generators: dict[tuple[str, str | None], tuple[Instances, ModelValidator]] = {}
         self._chunks: dict[str, ModelValidator | None] = {}
+        self._dimensions: dict[str, int | None] = {}
         if recordings is not None and recordings.is_dir():
             for path in sorted(recordings.rglob("*.json")):
                 try:
@@ -123,7 +126,12 @@ class Answers:
         ident, created = digest[:12].hex(), 1_760_000_000 + int.from_bytes(digest[12:15], "big")
         usage = _usage(body, text)
         shape = "chat" if variant == "ChatCompletionsOutput" else "responses" if variant == "ResponsesOutput" else "native"
+        if shape == "native" and _chat_shaped(generator.root):
+            shape = "chat"  # an OpenAI-shaped answer under another name (`choices`, as vLLM models send)
         hint = _hint(shape, model, text, ident, created, usage)
+        texts = body.get("text")
+        facts = {"model": model, "text": text, "created": created, "dimension": self.dimension(model),
+                 "inputs": len(texts) if isinstance(texts, list) and texts else 1}
         if kind == "chat" and not exact:
             # The OpenAI-compatible endpoint of a model whose own output is not Chat Completions
             # (`{"response": …}`): the OpenAI shape, which that model's schema does not describe.
@@ -131,7 +139,9 @@ class Answers:
         problems: list[str] = []
         for attempt in range(_ATTEMPTS):
             try:
-                output = generator.make(random.Random(digest + bytes([attempt])), hint)
+                output = generator.make(random.Random(digest + bytes([attempt])), hint, facts)
+            except OverLimit as exc:
+                raise OverLimit(f"no answer generated for {model}: {exc}") from None
             except (NoInstance, RecursionError) as exc:
                 problems.append(str(exc))
                 continue
@@ -141,6 +151,18 @@ class Answers:
             problems.append(str(errors[0]))
         raise NoInstance(f"no valid answer generated for {model} after {_ATTEMPTS} attempts: {problems[-1]}")
 
+    def dimension(self, model: str) -> int | None:
+        """The embedding dimension the model's description states ("a 768-dimensional vector"), if any."""
+        if model not in self._dimensions:
+            found = None
+            try:
+                meta = json.loads((self.registry.root / model / "meta.json").read_bytes())
+                found = _DIMENSION.search(str(meta.get("description", "")))
+            except (OSError, ValueError, AttributeError):
+                pass
+            self._dimensions[model] = int(found.group(1)) if found else None
+        return self._dimensions[model]
+
     def chunk_validator(self, model: str) -> ModelValidator | None:
         """The chunk schema of a model with a Chat Completions output; None for the others."""
         if model not in self._chunks:
@@ -148,6 +170,14 @@ class Answers:
             file = f"{model}/schema-output.json (as a stream chunk)"
             self._chunks[model] = ModelValidator(model, "output", schema, schema_file=file) if schema else None
         return self._chunks[model]
+
+
+def _chat_shaped(schema: Any) -> bool:
+    """Whether an output schema (or one of its root branches) is a chat completion (`choices`)."""
+    if not isinstance(schema, Mapping):
+        return False
+    nodes = [schema, *(b for k in ("oneOf", "anyOf") for b in schema.get(k) or [] if isinstance(b, Mapping))]
+    return any(isinstance(n.get("properties"), Mapping) and "choices" in n["properties"] for n in nodes)
 
 
 def _delta(chunk: Mapping[str, Any]) -> str:
@@ -170,6 +200,17 @@ def _text_of(output: Any) -> str:
         if isinstance(output.get(key), str):
             return str(output[key])
     return ""
+
+
+def canonical_request(body: Mapping[str, Any]) -> str:
+    """The request as keyed for answers: without its stream flags (a streamed and a plain request
+    get the same text) and without `model`."""
+    return _canonical(body, (*_STREAM_KEYS, "model"))
+
+
+def usage_of(body: Mapping[str, Any], text: str) -> dict[str, int]:
+    """Token counts of a request and its answer's text (about 4 characters a token); they add up."""
+    return _usage(body, text)
 
 
 def _usage(body: Mapping[str, Any], text: str) -> dict[str, int]:

@@ -12,18 +12,21 @@ message}], "messages": []}`, in the order a request is checked:
     401  10000  no `Authorization: Bearer <token>`, or a malformed one (the token is never echoed)
     400  1004   a `cfai-fault` header that does not parse
     4xx/5xx     an injected status fault (429 carries Retry-After when asked)
-    415  1003   a body that is not `application/json`
+    415  1003   a body that is not `application/json` (raw bytes — `application/octet-stream`,
+                `image/*`, `audio/*` — are taken by a model whose input can be a binary string)
     413  1002   a body over --max-body bytes
     400  1001   a body that is not JSON, not an object, or nested deeper than --max-depth
     404  5007   a model the schema root does not have
     400  5006   a body that breaks the model's input schema: one `errors[]` entry per located error
-    500  5008   the output schema defeats the answer generator (says why)
+    500  5008   the output schema defeats the answer generator, or asks for more than its limits
+                (a 20 MB string, millions of properties or values: `instances.LIMITS`); says which
     404  7000   any other route
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
@@ -39,6 +42,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ..errors import SchemaLoadError, UnknownModel
+from ..naming import variants
 from ..validate import Registry
 from . import streams
 from .answers import Answers, default_recordings
@@ -163,6 +167,29 @@ class MockAPI:
             return None, _error(400, 1001, [f"body is nested deeper than {self.config.max_depth} levels"])
         return body, None
 
+    def _takes_bytes(self, request: Request) -> bool:
+        """A raw body (`Content-Type: application/octet-stream`, `image/*`, `audio/*`) for a model
+        whose input has a root variant that is a binary string: an image or audio file sent as is."""
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/octet-stream" and not kind.startswith(("image/", "audio/")):
+            return False
+        try:
+            schema = self.registry.schema(request.path_params.get("model", ""), "input")
+        except (UnknownModel, SchemaLoadError):
+            return False
+        branches = [schema, *variants(schema)] if isinstance(schema, Mapping) else []
+        return any(b.get("type") == "string" and b.get("format") == "binary" for b in branches)
+
+    async def _raw(self, request: Request) -> tuple[Any, Response | None]:
+        limit = self.config.max_body
+        data = bytearray()
+        async for part in request.stream():
+            data += part
+            if len(data) > limit:
+                return None, _error(413, 1002, [f"body is over the limit of {limit:,} bytes"])
+        # The answer is keyed by the bytes' digest: the same file, the same answer.
+        return {"\0bytes": hashlib.sha256(data).hexdigest()}, None
+
     def _model_errors(self, model: str, body: Mapping[str, Any]) -> Response | None:
         try:
             errors = self.registry.validator(model, "input").errors(body)
@@ -186,14 +213,17 @@ class MockAPI:
             headers = {"Retry-After": faults.retry_after} if faults.retry_after is not None else {}
             code = 3040 if faults.status == 429 else faults.status
             return _error(faults.status, code, [f"{HEADER}: injected {faults.status}"], headers)
-        body, refusal = await self._body(request)
+        kind = request.scope["route_kind"]
+        if kind == "run" and self._takes_bytes(request):
+            body, refusal = await self._raw(request)
+        else:
+            body, refusal = await self._body(request)
         if refusal is not None:
             return refusal
-        kind = request.scope["route_kind"]
         model = request.path_params.get("model") if kind == "run" else body.get("model")
         if not isinstance(model, str) or not model:
             return _error(400, 5006, ["$.model: a model name is required in the body"])
-        if (refusal := self._model_errors(model, body)) is not None:
+        if "\0bytes" not in body and (refusal := self._model_errors(model, body)) is not None:
             return refusal
         try:
             answer = self.answers.answer(model, kind, body)
@@ -204,7 +234,7 @@ class MockAPI:
             shape = "responses" if variant == "ResponsesOutput" else "chat"
             if kind == "run" and shape == "chat" and self.answers.chunk_validator(model) is None:
                 shape = "native"
-            events = streams.events(answer, shape, model, body)
+            events = streams.events(answer, shape, model, body, self.config.seed)
             return EventStream(events, cut=faults.cut_stream, truncate=faults.truncate)
         output = answer.output
         if kind == "run":

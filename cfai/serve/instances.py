@@ -8,6 +8,14 @@ output schemas are loose (`choices: {"type": "array"}`), so the hints make the a
 the schema keeps it honest. The caller validates the result with the model's validator and retries
 with another seed when a combination (`oneOf` exactly-one, a `pattern`) did not work out.
 
+Values look real where the schema says what they are (`cfai.serve.realistic`): base64 that decodes
+to a small PNG or WAV/MP3 where a string is an image or audio, embeddings whose `shape` matches
+`data`, probabilities and scores in [0, 1], token counts that add up, ids that look like ids, the
+requested model's name under `model`, words for text. `facts` carries what the request says (the
+model, its text, the embedding dimension). Work is bounded: a schema asking for a string, an array
+or an object over the limits below (or too many values in all) is a `NoInstance` naming the limit,
+raised before anything is built.
+
 `codegen.strategies` (hypothesis) is the generator for tests; it may not be imported at run time.
 """
 
@@ -21,8 +29,12 @@ from typing import Any
 
 import jsonschema_rs
 
-__all__ = ["Instances", "NoInstance"]
+from . import realistic
 
+__all__ = ["LIMITS", "Instances", "NoInstance", "OverLimit"]
+
+# What one answer may ask for (an answer is JSON sent at once: these are far above any real one).
+LIMITS = {"minLength": 1_000_000, "minItems": 10_000, "minProperties": 10_000, "values": 200_000}
 _MAX_DEPTH = 12
 _FORMATS = {
     "date-time": "2026-01-01T00:00:00Z",
@@ -34,11 +46,14 @@ _FORMATS = {
     "uuid": "00000000-0000-4000-8000-000000000000",
     "binary": "",
 }
-_WORDS = ["the", "model", "answers", "with", "a", "mock", "reply", "generated", "from", "its", "output", "schema", "by", "cfai", "serve"]
 
 
 class NoInstance(ValueError):
     """The schema admits no value this generator can build (a `pattern` it cannot satisfy, `false`)."""
+
+
+class OverLimit(NoInstance):
+    """The schema asks for more than `LIMITS` allows: another seed would not help."""
 
 
 class Instances:
@@ -52,8 +67,34 @@ class Instances:
         self._document = {id(node) for node in _nodes(schema)}
         self._fits: dict[int | str, Any] = {}
 
-    def make(self, rng: random.Random, hint: Any = None) -> Any:
+    def make(self, rng: random.Random, hint: Any = None, facts: Mapping[str, Any] | None = None) -> Any:
+        self._facts: Mapping[str, Any] = facts or {}
+        self._left = LIMITS["values"]
+        if (least := self._least(self.root, 0)) > LIMITS["values"]:
+            raise OverLimit(f"the output schema asks for at least {least:,} values (`minItems` of nested arrays), "
+                            f"over the mock's limit of {LIMITS['values']:,} values")
         return self._value(self.root, rng, hint, 0)
+
+    def _least(self, schema: Any, depth: int) -> int:
+        """How many values an instance must hold at the least (arrays' `minItems` multiply), capped."""
+        schema = self._resolve(schema)
+        if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+            return 1
+        _check_limits(schema)
+        total = 1
+        found = schema.get("minItems")
+        if isinstance(found, int) and found > 0:
+            items = schema.get("items")
+            total += found * self._least(items if isinstance(items, Mapping) else {}, depth + 1)
+        properties = schema.get("properties")
+        if isinstance(properties, Mapping):
+            for key in schema.get("required") or []:
+                if isinstance(key, str) and key in properties:
+                    total += self._least(properties[key], depth + 1)
+        branches = [b for k in ("oneOf", "anyOf") for b in schema.get(k) or []]
+        if branches:
+            total += min(self._least(b, depth + 1) for b in branches)
+        return min(total, 10 * LIMITS["values"])
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -100,14 +141,22 @@ class Instances:
 
     # --- the walk -----------------------------------------------------------------------------------
 
-    def _value(self, schema: Any, rng: random.Random, hint: Any, depth: int) -> Any:
+    def _value(self, schema: Any, rng: random.Random, hint: Any, depth: int, name: str | None = None) -> Any:
+        self._left -= 1
+        if self._left < 0:
+            raise OverLimit(f"the answer would hold over {LIMITS['values']:,} values, the mock's limit")
         if schema is True or schema == {}:
-            return hint if hint is not None else "mock"
+            return hint if hint is not None else realistic.words(rng, 6)
         if schema is False or not isinstance(schema, Mapping):
             raise NoInstance("the schema `false` admits no value")
         schema = self._resolve(schema)
+        _check_limits(schema)
         if hint is not None and self._takes_whole(schema, hint):
             return hint
+        if not any(k in schema for k in ("const", "enum", "oneOf", "anyOf", "allOf")):
+            found = realistic.value(schema, name, rng, getattr(self, "_facts", {}))
+            if found is not realistic.NOTHING and self._fits_hint(schema, found):
+                return found
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -123,14 +172,14 @@ class Instances:
                 rest = {k: v for k, v in schema.items() if k not in (keyword, "title", "description")}
                 order = [b for b in branches if hint is not None and self._fits_hint({**rest, **b}, hint)]
                 branch = order[0] if order else _preferred(branches, rng, self._resolve)
-                return self._value(_merge(rest, self._resolve(branch)), rng, hint, depth)
+                return self._value(_merge(rest, self._resolve(branch)), rng, hint, depth, name)
         kind = _kind(schema, rng)
         if kind == "object":
             return self._object(schema, rng, hint if isinstance(hint, Mapping) else None, depth)
         if kind == "array":
             return self._array(schema, rng, hint if isinstance(hint, list) else None, depth)
         if kind == "string":
-            return _string(schema, rng)
+            return _string(schema, rng, name)
         if kind in ("number", "integer"):
             return _number(schema, rng, kind == "integer")
         if kind == "boolean":
@@ -150,7 +199,8 @@ class Instances:
             chosen += [k for k in optional if rng.random() < 0.3]
         out: dict[str, Any] = {}
         for key in chosen:
-            out[key] = self._value(properties.get(key, {}), rng, (hint or {}).get(key), depth + 1)
+            out[key] = self._value(properties.get(key, {}), rng, (hint or {}).get(key), depth + 1, key)
+        realistic.settle(out, getattr(self, "_facts", {}))  # totals that add up, shape matching data
         minimum = schema.get("minProperties", 0)
         filler = schema.get("additionalProperties", True)
         while isinstance(minimum, int) and len(out) < minimum and filler is not False:
@@ -161,7 +211,9 @@ class Instances:
         at_least, at_most = schema.get("minItems"), schema.get("maxItems")
         low: int = at_least if isinstance(at_least, int) else 0
         high: int = at_most if isinstance(at_most, int) else low + 2
-        count = max(low, min(high, len(hint) if hint else (low if depth >= _MAX_DEPTH else low + rng.randint(0, 1))))
+        # Near the top an answer with one item says more than an empty list; deeper down, few.
+        wanted = low if depth >= _MAX_DEPTH else max(low, 1) if depth < 3 else low + rng.randint(0, 1)
+        count = max(low, min(high, len(hint) if hint else wanted))
         listed = schema.get("prefixItems")
         prefix: list[Any] = listed if isinstance(listed, list) else []
         items = schema.get("items", {})
@@ -172,6 +224,15 @@ class Instances:
         if schema.get("uniqueItems") and len({repr(v) for v in out}) < len(out):
             raise NoInstance("uniqueItems: generated duplicates")
         return out
+
+
+def _check_limits(schema: Mapping[str, Any]) -> None:
+    """Refuse, before building anything, what would take the server down to build or to send."""
+    for keyword in ("minLength", "minItems", "minProperties"):
+        wanted = schema.get(keyword)
+        if isinstance(wanted, int | float) and not isinstance(wanted, bool) and wanted > LIMITS[keyword]:
+            raise OverLimit(f"the output schema asks for `{keyword}: {wanted:,}`, over the mock's limit of "
+                             f"{LIMITS[keyword]:,}")
 
 
 def _nodes(node: Any) -> Iterator[Any]:
@@ -216,17 +277,16 @@ def _kind(schema: Mapping[str, Any], rng: random.Random) -> str:
     return "string"
 
 
-def _string(schema: Mapping[str, Any], rng: random.Random) -> str:
-    for candidate in (schema.get("default"), *(schema.get("examples") or [])):
-        if isinstance(candidate, str) and "pattern" in schema:
-            return candidate
+def _string(schema: Mapping[str, Any], rng: random.Random, name: str | None = None) -> str:
     if "pattern" in schema:
+        for candidate in realistic.pattern_candidates(schema):
+            return candidate
         raise NoInstance(f"cannot build a string for pattern {schema['pattern']!r}")
     low = schema.get("minLength", 0) if isinstance(schema.get("minLength"), int) else 0
-    high = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else max(low, 24)
-    text = _FORMATS.get(str(schema.get("format")), "") or " ".join(rng.choice(_WORDS) for _ in range(4))
-    while len(text) < low:
-        text += rng.choice(string.ascii_lowercase)
+    high = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else max(low, 64)
+    text = _FORMATS.get(str(schema.get("format")), "") or realistic.words(rng, 4 if name else 8)
+    if len(text) < low:
+        text += "".join(rng.choice(string.ascii_lowercase) for _ in range(low - len(text)))
     return text[:high]
 
 

@@ -10,11 +10,13 @@ one, and the deltas join back to the answer's text. Responses: `response.created
 
 from __future__ import annotations
 
+import hashlib
 import json
+import string
 from collections.abc import Mapping
 from typing import Any
 
-from .answers import Answer, pieces
+from .answers import Answer, canonical_request, pieces, usage_of
 
 __all__ = ["events", "sse"]
 
@@ -24,7 +26,17 @@ def sse(data: Any) -> bytes:
     return f"data: {text}\n\n".encode()
 
 
-def events(answer: Answer, shape: str, model: str, body: Mapping[str, Any]) -> list[bytes]:
+_PADDING = string.ascii_letters + string.digits
+
+
+def padding(seed: int, model: str, body: Mapping[str, Any], index: int) -> str:
+    """The `p` of a Workers AI stream event: 8 to 40 random-looking characters, the same for the same
+    seed, model, request and position."""
+    digest = hashlib.sha256(f"{seed}\0{model}\0{canonical_request(body)}\0{index}".encode()).digest()
+    return "".join(_PADDING[b % len(_PADDING)] for b in digest[: 8 + digest[-1] % 25])
+
+
+def events(answer: Answer, shape: str, model: str, body: Mapping[str, Any], seed: int = 0) -> list[bytes]:
     """Every event of the stream, `[DONE]` included where the shape has it."""
     if answer.chunks is not None:
         return [*(sse(c) for c in answer.chunks), sse("[DONE]")]
@@ -32,9 +44,9 @@ def events(answer: Answer, shape: str, model: str, body: Mapping[str, Any]) -> l
         return _responses(answer)
     if shape == "native":
         output = answer.output if isinstance(answer.output, Mapping) else {}
-        usage = output.get("usage")
-        tail = [sse({"response": "", **({"usage": usage} if usage is not None else {})})]
-        return [*(sse({"response": p}) for p in pieces(answer.text)), *tail, sse("[DONE]")]
+        usage = output.get("usage") if isinstance(output.get("usage"), Mapping) else usage_of(body, answer.text)
+        frames = [{"response": p, "p": padding(seed, model, body, i)} for i, p in enumerate(pieces(answer.text))]
+        return [*(sse(f) for f in frames), sse({"response": "", "usage": usage}), sse("[DONE]")]
     return _chat(answer, model, body)
 
 
