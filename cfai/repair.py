@@ -9,6 +9,9 @@ Repairs (each a kind of slip seen in real files, matched by shape, never by mode
   which is not a schema; `@cloudflare/workers-types` reads it as the object's keyword, and so do we;
 - `"default": null` on a property whose type does not admit null: a default the value could never
   take, dropped (generated code would otherwise declare `x: int = None`);
+- a `oneOf` object branch that requires nothing and holds one property, beside branches that each
+  require a key (llama-3.3's "Async Batch": `requests`): its property is read as required
+  (`_unmarked_branch`), so requests stay checked;
 - a `oneOf` whose branches overlap for the values they are meant for (an "Async Batch" branch that
   requires nothing beside "Prompt" and "Messages"): read literally, an ordinary request matches two
   branches and is refused; the service accepts it and workers-types reads every `oneOf` as a union,
@@ -275,6 +278,28 @@ def _label(branches: list[Any], index: int) -> str:
     return f"{index} ({title!r})" if isinstance(title, str) else str(index)
 
 
+def _unmarked_branch(branches: list[Any]) -> tuple[int, str] | None:
+    """(index, key) of a `oneOf` object branch that requires nothing and has exactly one property,
+    while every other object branch requires a key: `@cf/meta/llama-3.3-70b-instruct-fp8-fast`'s
+    "Async Batch" (`{"requests": [...]}`) and "Async response" (`{"request_id": …}`), which the same
+    family publishes elsewhere with `required: ["requests"]` (qwen3-30b, granite-4.0). Read
+    literally it admits every object, so an ordinary request would match two branches; read as an
+    `anyOf` it would let every payload through unchecked (`temperature: 99` included). Its one
+    property is what tells it apart: the branch is read as requiring it, and requests stay strict."""
+    objects = [(i, b) for i, b in enumerate(branches)
+               if isinstance(b, dict) and (b.get("type") == "object" or isinstance(b.get("properties"), dict))]  # fmt: skip
+    bare = [(i, b) for i, b in objects if not b.get("required")]
+    if len(bare) != 1 or len(objects) < 2:
+        return None
+    index, branch = bare[0]
+    properties = branch.get("properties")
+    if not isinstance(properties, dict) or len(properties) != 1 or any(k in branch for k in ("oneOf", "anyOf", "allOf")):
+        return None
+    if not all(isinstance(b.get("required"), list) and b["required"] for i, b in objects if i != index):
+        return None
+    return index, next(iter(properties))
+
+
 def repair(model: str, file: str, schema: Any) -> tuple[Any, list[SchemaProblem]]:
     """A repaired copy of `schema` and a note per repair (located at the slip, in the original)."""
     if not isinstance(schema, dict):
@@ -300,6 +325,12 @@ def repair(model: str, file: str, schema: Any) -> tuple[Any, list[SchemaProblem]
             notes.append(SchemaProblem(model, file, json_path((*path, "default")),
                                        "repaired: `default: null` on a value that cannot be null is dropped"))
         branches = node.get("oneOf")
+        if isinstance(branches, list) and (marked := _unmarked_branch(branches)) is not None:
+            index, key = marked
+            branches[index]["required"] = [key]
+            notes.append(SchemaProblem(model, file, json_path((*path, "oneOf", index, "required")),
+                                       f"repaired: branch {_label(branches, index)} requires nothing beside branches "
+                                       f"that each require a key; its one property `{key}` is read as required"))
         if isinstance(branches, list) and (pair := _overlapping(out, branches)) is not None:
             items = list(node.items())
             node.clear()

@@ -264,7 +264,7 @@ class Request(TypedDict):
 
 
 class AsyncBatchInput(TypedDict):
-    requests: NotRequired[list[Request]]
+    requests: list[Request]
 
 
 Input: TypeAlias = PromptInput | MessagesInput | AsyncBatchInput

@@ -295,7 +295,7 @@ class Request(BaseModel):
 
 
 class AsyncBatchInput(BaseModel):
-    requests: list[Request] | MISSING = MISSING
+    requests: list[Request]
 
 
 Input = TypeAliasType(
@@ -355,7 +355,7 @@ EventStreamOutput = TypeAliasType(
 
 
 class AsyncResponseOutput(BaseModel):
-    request_id: StrictStr | MISSING = MISSING
+    request_id: StrictStr
     """
     The async request id that can be used to obtain the results.
     """
