@@ -29,8 +29,9 @@ generate: $(STAMP)
 check: $(STAMP)
 	$(BIN)/cfai check --schemas $(SCHEMAS) --out $(OUT)
 
-## test: contract tests, property tests, golden check (HYPOTHESIS_PROFILE=long for long runs)
-test: $(STAMP)
+## test: contract tests, property tests, golden check (HYPOTHESIS_PROFILE=long for long runs); schemathesis
+## against `cfai serve` needs its own venv (below), built here first
+test: $(STAMP) schemathesis-venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## regen: pull the tracked schemas → diff (old vs staged new) → generate → check → test, on staged copies in
