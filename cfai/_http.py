@@ -55,7 +55,7 @@ from .faults import (
     status_error,
 )
 from .jsonvalue import NotJSON, loads
-from .naming import variant_keyword
+from .naming import variant_keyword, variants
 from .redact import Redactor
 from .repair import repair
 from .schemas import FILES, check_schema
@@ -324,6 +324,9 @@ def parse(
 ) -> Response[pydantic.BaseModel]:
     """A successful answer (its body `content`, already read) as a typed `Response`, or the typed error."""
     status, model, path = response.status_code, call.model, call.path
+    if _raw_bytes(call, response, bindings):  # an image or audio answered as itself, as the service does
+        raw: Response[Any] = Response(content, content, content, status, response.headers, call.path)
+        return raw
     try:
         body = loads(content)
     except NotJSON as exc:  # not UTF-8, NaN, nested too deep included
@@ -343,6 +346,30 @@ def parse(
     validator, cls = bindings.output(call.model, call.output_variant)
     data = typed(call, validator, cls, output, status, strict=strict)
     return Response(data, body, output, status, response.headers, call.path)
+
+
+_JSON_TYPES = ("application/json", "text/json")
+
+
+def _raw_bytes(call: Call, response: httpx.Response, bindings: Bindings) -> bool:
+    """Whether a 2xx answer is the model's output as raw bytes (`image/png`, `audio/mpeg`): not a
+    JSON media type, and the model's output schema admits a binary string (`format: binary`, or a
+    `contentType` that is not JSON), or, for a model sent without a schema, a media type that is
+    plainly binary. Such an answer is the model's `bytes`, kept whole; it is not validated (JSON
+    Schema has nothing to say of bytes beyond "a string")."""
+    kind = str(response.headers.get("content-type", "")).split(";", 1)[0].strip().lower()
+    if not kind or kind in _JSON_TYPES or kind.endswith("+json") or kind == "text/event-stream":
+        return False
+    if not call.validated:
+        return kind.startswith(("image/", "audio/", "video/")) or kind == "application/octet-stream"
+    try:
+        schema = bindings.registry.schema(call.model, "output")
+    except (UnknownModel, SchemaLoadError):  # no output schema to read: the answer is read as JSON, as before
+        return False
+    return any(
+        b.get("format") == "binary" or (isinstance(b.get("contentType"), str) and "json" not in b["contentType"])
+        for b in (schema, *variants(schema)) if isinstance(b, Mapping) and b.get("type") == "string"
+    )  # fmt: skip
 
 
 def _unclosed(text: str) -> bool:
