@@ -275,7 +275,7 @@ def prepare(
         "Accept-Encoding": ACCEPT_ENCODING,
     }
     if stream:
-        headers["Cache-Control"] = "no-store"  # as httpx-sse's connect_sse
+        headers["Cache-Control"] = "no-store"  # as httpx-sse's connect_sse sends (cfai.sse: why not httpx-sse)
     # The timeout travels with the request, so it holds with an injected http_client too.
     request = httpx.Request(
         "POST", url, content=content, headers=_with_extra(headers, options), params=options.extra_query or None,
