@@ -56,6 +56,7 @@ from .faults import (
 )
 from .jsonvalue import NotJSON, loads
 from .naming import variant_keyword, variants
+from .options import Options, merge_body
 from .redact import Redactor
 from .repair import repair
 from .schemas import FILES, check_schema
@@ -92,6 +93,10 @@ class Response(Generic[T]):
     values as dicts and lists); for anything else, the JSON value itself. `body` is the JSON exactly
     as received (the `/ai/run` envelope included), `output` the part `data` was parsed from; keys
     the models ignore, such as `gatewayMetadata`, live there.
+
+    The raw answer, for what the openai SDK gives through `with_raw_response`: `status_code`,
+    `headers` (`cf-aig-*`, `cf-ray`, rate limits, …) and `content`, the body's bytes as received
+    (after HTTP decompression). `attempts` and `waits`: the tries the call took.
     """
 
     data: T
@@ -102,6 +107,7 @@ class Response(Generic[T]):
     path: str
     attempts: int = 1
     waits: tuple[float, ...] = ()
+    content: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ class Call:
     reading: Reading | None = None  # how the stream is read (streamed calls only)
     validated: bool = True  # False: sent unvalidated (no schema), the answer is plain JSON
     bindings: Bindings | None = None  # the schemas it was validated against (fetched ones included)
+    attempt_timeout: float | None = None  # the bound on each attempt, whole (`timeout`)
 
 
 class Bindings:
@@ -225,7 +232,7 @@ def prepare(
     account_id: str,
     token: str,
     redact: Redactor,
-    timeout: httpx.Timeout,
+    options: Options,
     kind: Kind,
     model: str,
     body: Mapping[str, Any],
@@ -236,7 +243,8 @@ def prepare(
     """Validate `body` (raising `InvalidPayload` with every error, before anything is sent) and build
     the request. The model's slashes stay slashes (`/ai/run/openai/gpt-5.5`), unlike the official
     SDK's `%2F`; only characters that would break the URL are escaped. `validate=False`: nothing is
-    checked, before or after (the loose path for a model whose schema is not to be had)."""
+    checked, before or after (the loose path for a model whose schema is not to be had). `options`:
+    the timeout, and the extra headers, query and body (`cfai.options`), laid over what is validated."""
     reading: Reading | None = None
     if validate:
         bindings.check_input(model, body)
@@ -252,8 +260,9 @@ def prepare(
     else:
         tail, variant = _OPENAI_ENDPOINTS[kind]
     url = f"{base_url.rstrip('/')}/accounts/{quote(account_id, safe='')}{tail}"
+    sent = merge_body(body, options.extra_body)  # after validation: extra_body is not validated
     try:
-        content = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+        content = json.dumps(sent, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
     except (TypeError, ValueError, RecursionError) as exc:
         file = bindings.registry.validator(model, "input").schema_file if validate else f"{model} (unvalidated)"
         raise InvalidPayload([PayloadError(model, file, "$", "json", None, None, f"not JSON: {exc}")]) from None
@@ -266,20 +275,36 @@ def prepare(
         "Accept-Encoding": ACCEPT_ENCODING,
     }
     if stream:
-        headers["Cache-Control"] = "no-store"  # as httpx-sse's connect_sse
+        headers["Cache-Control"] = "no-store"  # as httpx-sse's connect_sse sends (cfai.sse: why not httpx-sse)
     # The timeout travels with the request, so it holds with an injected http_client too.
-    request = httpx.Request("POST", url, content=content, headers=headers, extensions={"timeout": timeout.as_dict()})
-    options = body.get("stream_options") if isinstance(body, Mapping) else None
-    include_usage = isinstance(options, Mapping) and options.get("include_usage") is True
+    request = httpx.Request(
+        "POST", url, content=content, headers=_with_extra(headers, options), params=options.extra_query or None,
+        extensions={"timeout": options.timeout.as_dict()},
+    )
+    stream_options = body.get("stream_options") if isinstance(body, Mapping) else None
+    include_usage = isinstance(stream_options, Mapping) and stream_options.get("include_usage") is True
     return Call(
         model, kind, urlsplit(url).path, request, variant, include_usage, host_of(url), redact,
-        strict=strict, reading=reading, validated=validate, bindings=bindings,
+        strict=strict, reading=reading, validated=validate, bindings=bindings, attempt_timeout=options.attempt_timeout,
     )
 
 
+def _with_extra(headers: dict[str, str], options: Options) -> dict[str, str]:
+    """`headers` with the caller's extra ones laid over them (a name in any case replaces ours; the
+    token and the framing headers were refused by `cfai.options.check_headers`)."""
+    if not options.extra_headers:
+        return headers
+    given = {name.lower() for name in options.extra_headers}
+    return {k: v for k, v in headers.items() if k.lower() not in given} | dict(options.extra_headers)
+
+
 def redacted(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers fit to print: the token replaced by `***`."""
-    return {k: ("Bearer ***" if k.lower() == "authorization" else v) for k, v in headers.items()}
+    """Headers fit to print: the token replaced by `***`, and any other credential header (AI
+    Gateway's `cf-aig-authorization`) too."""
+    return {
+        k: ("Bearer ***" if k.lower() == "authorization" else "***" if "authorization" in k.lower() else v)
+        for k, v in headers.items()
+    }
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -325,7 +350,7 @@ def parse(
     """A successful answer (its body `content`, already read) as a typed `Response`, or the typed error."""
     status, model, path = response.status_code, call.model, call.path
     if _raw_bytes(call, response, bindings):  # an image or audio answered as itself, as the service does
-        raw: Response[Any] = Response(content, content, content, status, response.headers, call.path)
+        raw: Response[Any] = Response(content, content, content, status, response.headers, call.path, content=content)
         return raw
     try:
         body = loads(content)
@@ -342,10 +367,10 @@ def parse(
         raise APIStatusError(message, model=model, path=path, status=status, errors=errors)
     output = unwrap(body)
     if not call.validated:  # sent without a schema: the answer is plain JSON
-        return Response(output, body, output, status, response.headers, call.path)
+        return Response(output, body, output, status, response.headers, call.path, content=content)
     validator, cls = bindings.output(call.model, call.output_variant)
     data = typed(call, validator, cls, output, status, strict=strict)
-    return Response(data, body, output, status, response.headers, call.path)
+    return Response(data, body, output, status, response.headers, call.path, content=content)
 
 
 _JSON_TYPES = ("application/json", "text/json")
@@ -746,9 +771,11 @@ def forget_fetched() -> None:
 
 
 def schema_call(
-    *, base_url: str, account_id: str, token: str, redact: Redactor, timeout: httpx.Timeout, model: str
+    *, base_url: str, account_id: str, token: str, redact: Redactor, options: Options, model: str
 ) -> Call:
-    """`GET {base}/accounts/{account}/ai/models/schema?model=<name>`, with the client's token."""
+    """`GET {base}/accounts/{account}/ai/models/schema?model=<name>`, with the client's token, timeout
+    and extra headers (a proxy that needs a header needs it here too; the extra query and body are the
+    call's, not the fetch's)."""
     tail = f"/accounts/{quote(account_id, safe='')}/ai/models/schema"
     url = f"{base_url.rstrip('/')}{tail}?{urlencode({'model': model})}"
     headers = {
@@ -757,8 +784,13 @@ def schema_call(
         "User-Agent": USER_AGENT,
         "Accept-Encoding": ACCEPT_ENCODING,
     }
-    request = httpx.Request("GET", url, headers=headers, extensions={"timeout": timeout.as_dict()})
-    return Call(model, "run", urlsplit(url).path, request, None, False, host_of(url), redact)
+    request = httpx.Request(
+        "GET", url, headers=_with_extra(headers, options), extensions={"timeout": options.timeout.as_dict()}
+    )
+    return Call(
+        model, "run", urlsplit(url).path, request, None, False, host_of(url), redact,
+        attempt_timeout=options.attempt_timeout,
+    )
 
 
 def schemas_from(call: Call, content: bytes) -> Bindings | Unavailable:

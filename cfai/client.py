@@ -43,6 +43,7 @@ is checked between reads only (the socket-level bound needs the client's own tra
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import os
 import ssl
@@ -112,6 +113,15 @@ from .faults import (
     StreamIncomplete,
     StreamTimeout,
     UsageError,
+)
+from .options import (
+    NOT_GIVEN,
+    NotGiven,
+    Options,
+    check_count,
+    check_flag,
+    check_seconds,
+    check_timeout,
 )
 from .redact import Redactor, guard_logs
 from .sse import EventParser
@@ -210,6 +220,15 @@ class _Secret:
 class _BaseClient:
     """Configuration and request building shared by `Client` and `AsyncClient`."""
 
+    _owns_http: bool
+    # set (checked) by `_configure`
+    max_retries: int
+    max_retry_wait: float
+    strict: bool
+    max_response_bytes: int
+    stream_idle_timeout: float | None
+    stream_timeout: float | None
+
     def __init__(
         self,
         account_id: str | None,
@@ -225,6 +244,9 @@ class _BaseClient:
         max_response_bytes: int,
         stream_idle_timeout: float | None,
         stream_timeout: float | None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         account_id = account_id or os.environ.get("CLOUDFLARE_ACCOUNT_ID")
         api_token = api_token or os.environ.get("CLOUDFLARE_API_TOKEN")
@@ -240,17 +262,89 @@ class _BaseClient:
         self._redact = guard_logs(Redactor([api_token]))
         base_url = base_url or os.environ.get("CLOUDFLARE_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        # The bound on a whole attempt: the float given, or the largest of an httpx.Timeout's parts.
-        parts = [t for t in self.timeout.as_dict().values() if t is not None]
-        self.request_timeout: float | None = float(timeout) if not isinstance(timeout, httpx.Timeout) else max(parts, default=None)
-        self.max_response_bytes = max_response_bytes
-        self.stream_idle_timeout = stream_idle_timeout
-        self.stream_timeout = stream_timeout
-        self.max_retries = max_retries
-        self.max_retry_wait = max_retry_wait
-        self.strict = strict
+        self._options = Options(*check_timeout(timeout))
+        self._configure(
+            max_retries=max_retries, max_retry_wait=max_retry_wait, strict=strict,
+            max_response_bytes=max_response_bytes, stream_idle_timeout=stream_idle_timeout,
+            stream_timeout=stream_timeout, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+        )
         self._bindings: Bindings = bindings_for(registry or default_registry())
+
+    def _configure(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_retry_wait: float | NotGiven = NOT_GIVEN,
+        strict: bool | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
+        stream_idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        stream_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Check each option given (`UsageError` naming it) and set it; every option is checked
+        before any is set, so a refused `with_options` leaves nothing half-changed."""
+        options = self._options.merged(
+            timeout=timeout, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body
+        )
+        given: dict[str, Any] = {}
+        if not isinstance(max_retries, NotGiven):
+            given["max_retries"] = check_count("max_retries", max_retries, least=0)
+        if not isinstance(max_retry_wait, NotGiven):
+            given["max_retry_wait"] = check_seconds("max_retry_wait", max_retry_wait, zero=True)
+        if not isinstance(strict, NotGiven):
+            given["strict"] = check_flag("strict", strict)
+        if not isinstance(max_response_bytes, NotGiven):
+            given["max_response_bytes"] = check_count("max_response_bytes", max_response_bytes, least=1)
+        if not isinstance(stream_idle_timeout, NotGiven):
+            given["stream_idle_timeout"] = check_seconds("stream_idle_timeout", stream_idle_timeout, optional=True)
+        if not isinstance(stream_timeout, NotGiven):
+            given["stream_timeout"] = check_seconds("stream_timeout", stream_timeout, optional=True)
+        self._options = options
+        for name, value in given.items():
+            setattr(self, name, value)
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._options.timeout
+
+    @property
+    def request_timeout(self) -> float | None:
+        """The bound on a whole attempt: the float given, or the largest of an httpx.Timeout's parts."""
+        return self._options.attempt_timeout
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_retry_wait: float | NotGiven = NOT_GIVEN,
+        strict: bool | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
+        stream_idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        stream_timeout: float | None | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """A copy of this client with the options given changed; this one is left as it is.
+
+        The copy shares this client's connection pool, token, registry and compiled validators (as
+        the openai SDK's `with_options`), so it is cheap enough to make per call: this is the per-call
+        form of the typed methods, `cf.with_options(timeout=5).run(ref, payload)` (their keywords are
+        the payload's, see `cfai.options`). `extra_headers`, `extra_query` and `extra_body` are laid
+        over this client's own. Closing the copy does not close the shared pool; closing the client
+        that opened it does. Bad values raise `UsageError`."""
+        new = copy.copy(self)
+        new._owns_http = False
+        new._configure(
+            timeout=timeout, max_retries=max_retries, max_retry_wait=max_retry_wait, strict=strict,
+            max_response_bytes=max_response_bytes, stream_idle_timeout=stream_idle_timeout,
+            stream_timeout=stream_timeout, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body,
+        )
+        return new
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(account_id={self.account_id!r}, base_url={self.base_url!r}, strict={self.strict})"
@@ -270,6 +364,7 @@ class _BaseClient:
         strict: bool | None = None,
         bindings: Bindings | None = None,
         validate: bool = True,
+        options: Options | None = None,
     ) -> Call:
         return prepare(
             bindings or self._bindings,
@@ -277,7 +372,7 @@ class _BaseClient:
             account_id=self.account_id,
             token=self._token.reveal(),
             redact=self._redact,
-            timeout=self.timeout,
+            options=options or self._options,
             kind=kind,
             model=model,
             body=body,
@@ -292,9 +387,13 @@ class _BaseClient:
         """The call for `payload`: `/ai/run` (`kind` "run") or an OpenAI-compatible endpoint."""
         r = route or _Route()
         if kind == "run":
-            return self._prepare_run(model, payload, stream, strict=r.strict, bindings=r.bindings, validate=r.validate)
+            return self._prepare_run(
+                model, payload, stream, strict=r.strict, bindings=r.bindings, validate=r.validate, options=r.options
+            )
         body = self._openai_body(model, stream, payload)
-        return self._prepare(kind, model, body, stream, strict=r.strict, bindings=r.bindings, validate=r.validate)
+        return self._prepare(
+            kind, model, body, stream, strict=r.strict, bindings=r.bindings, validate=r.validate, options=r.options
+        )
 
     def _known(self, model: str) -> bool:
         """Whether this client's registry holds `model`'s schemas (a broken one raises)."""
@@ -304,17 +403,29 @@ class _BaseClient:
             return False
         return True
 
-    def _schema_call(self, model: str) -> Call:
+    def _schema_call(self, model: str, options: Options | None = None) -> Call:
         return schema_call(
             base_url=self.base_url, account_id=self.account_id, token=self._token.reveal(),
-            redact=self._redact, timeout=self.timeout, model=model,
+            redact=self._redact, options=options or self._options, model=model,
         )
 
-    def _loose(self, model: str, found: Bindings | Unavailable, strict: bool | None) -> _Route:
+    def _loose(self, model: str, found: Bindings | Unavailable, strict: bool | None, options: Options) -> _Route:
         if isinstance(found, Unavailable):
-            warn_unavailable(self._schema_call(model), found)
-            return _Route(strict=strict, validate=False)
-        return _Route(strict=strict, bindings=found)
+            warn_unavailable(self._schema_call(model, options), found)
+            return _Route(strict=strict, validate=False, options=options)
+        return _Route(strict=strict, bindings=found, options=options)
+
+    def _call_options(
+        self,
+        timeout: float | httpx.Timeout | NotGiven,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, str | int | float] | None,
+        extra_body: Mapping[str, Any] | None,
+    ) -> Options:
+        """`run_untyped`'s own options laid over the client's (checked: `UsageError`)."""
+        return self._options.merged(
+            timeout=timeout, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body
+        )
 
     def _prepare_run(
         self,
@@ -325,6 +436,7 @@ class _BaseClient:
         strict: bool | None = None,
         bindings: Bindings | None = None,
         validate: bool = True,
+        options: Options | None = None,
     ) -> Call:
         body = payload
         if isinstance(payload, Mapping):
@@ -332,7 +444,9 @@ class _BaseClient:
                 raise UsageError("the payload asks for a stream: call run(..., stream=True)")
             if stream:
                 body = {**payload, "stream": True}
-        return self._prepare("run", model, body, stream, strict=strict, bindings=bindings, validate=validate)
+        return self._prepare(
+            "run", model, body, stream, strict=strict, bindings=bindings, validate=validate, options=options
+        )
 
     def _openai_body(self, model: str, stream: bool, params: Mapping[str, Any]) -> dict[str, Any]:
         body = {"model": model, **params}
@@ -340,8 +454,8 @@ class _BaseClient:
             body["stream"] = True
         return body
 
-    def _deadline(self) -> float | None:
-        return None if self.request_timeout is None else time.monotonic() + self.request_timeout
+    def _deadline(self, call: Call) -> float | None:
+        return None if call.attempt_timeout is None else time.monotonic() + call.attempt_timeout
 
     def _limits(self) -> _Limits:
         return _Limits(self.max_response_bytes, self.stream_idle_timeout, self.stream_timeout)
@@ -355,6 +469,7 @@ class _Route:
     strict: bool | None = None
     bindings: Bindings | None = None
     validate: bool = True
+    options: Options | None = None  # run_untyped's own (None: the client's)
 
 
 _UNTYPED_DOC = """The loose path, for a model the bindings do not type (a newer model, a pulled schema).
@@ -370,6 +485,9 @@ _UNTYPED_DOC = """The loose path, for a model the bindings do not type (a newer 
         else the JSON). `strict`: this call's answer raises on a schema mismatch (True) or warns
         (False); None, the client's setting. `endpoint`: `run` (`/ai/run/{model}`), or the
         OpenAI-compatible `chat_completions` / `responses` (the payload is the body, without `model`).
+        `timeout`, `extra_headers`, `extra_query`, `extra_body`: this call's own, laid over the
+        client's (see `with_options` and `cfai.options`; `extra_body` is merged after validation and
+        is not validated; `Authorization` cannot be set).
         """
 
 _ENDPOINT_KINDS: dict[str, Kind] = {"run": "run", "chat_completions": "chat", "responses": "responses"}
@@ -394,6 +512,9 @@ class ClientCore(_BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
         stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         transport: httpx.BaseTransport | None = None,
         registry: Registry | None = None,
         http_client: httpx.Client | None = None,
@@ -412,6 +533,9 @@ class ClientCore(_BaseClient):
             max_response_bytes=max_response_bytes,
             stream_idle_timeout=stream_idle_timeout,
             stream_timeout=stream_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
         if http_client is not None and transport is not None:
             raise UsageError("pass transport= or http_client=, not both")
@@ -442,34 +566,41 @@ class ClientCore(_BaseClient):
     def run_untyped(
         self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run",
         validate: bool = True, strict: bool | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None, extra_body: Mapping[str, Any] | None = None,
     ) -> Response[Any]: ...
     @overload
     def run_untyped(
         self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run",
         validate: bool = True, strict: bool | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None, extra_body: Mapping[str, Any] | None = None,
     ) -> Stream[Any]: ...
     def run_untyped(
         self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run",
         validate: bool = True, strict: bool | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None, extra_body: Mapping[str, Any] | None = None,
     ) -> Response[Any] | Stream[Any]:
-        route = self._untyped_route(model, validate, strict)
+        options = self._call_options(timeout, extra_headers, extra_query, extra_body)
+        route = self._untyped_route(model, validate, strict, options)
         call = self._route(_ENDPOINT_KINDS[endpoint], model, payload, stream, route)
         return self._stream(call) if stream else self._request(call)
 
     run_untyped.__doc__ = _UNTYPED_DOC
 
-    def _untyped_route(self, model: str, validate: bool, strict: bool | None) -> _Route:
+    def _untyped_route(self, model: str, validate: bool, strict: bool | None, options: Options) -> _Route:
         if not validate:
-            return _Route(strict=strict, validate=False)
+            return _Route(strict=strict, validate=False, options=options)
         if self._known(model):
-            return _Route(strict=strict)
+            return _Route(strict=strict, options=options)
         found = fetched(self.base_url, self.account_id, model)
         if found is None:
-            found = remember(self.base_url, self.account_id, model, self._fetch_schemas(model))
-        return self._loose(model, found, strict)
+            found = remember(self.base_url, self.account_id, model, self._fetch_schemas(model, options))
+        return self._loose(model, found, strict, options)
 
-    def _fetch_schemas(self, model: str) -> Bindings | Unavailable:
-        call = self._schema_call(model)
+    def _fetch_schemas(self, model: str, options: Options) -> Bindings | Unavailable:
+        call = self._schema_call(model, options)
         try:
             response, retrying, deadline = self._send(call)
             try:
@@ -501,7 +632,7 @@ class ClientCore(_BaseClient):
         while True:
             retrying.attempts += 1
             logger.debug("%s %s attempt %d", call.request.method, call.path, retrying.attempts)
-            deadline = self._deadline()
+            deadline = self._deadline(call)
             try:
                 with bounded(deadline):
                     response = self._http.send(call.request, stream=True)
@@ -580,6 +711,16 @@ class Stream(Generic[T]):
         self._retrying = retrying
         self._limits = limits
         self._items = self._iterate()
+
+    @property
+    def status_code(self) -> int:
+        """The answer's HTTP status (the raw stream: `response`, its events' JSON: `chunks`)."""
+        return self.response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The answer's headers (`cf-aig-*`, `cf-ray`, …)."""
+        return self.response.headers
 
     @property
     def chunks(self) -> list[dict[str, Any]]:
@@ -722,6 +863,9 @@ class AsyncClientCore(_BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
         stream_timeout: float | None = DEFAULT_STREAM_TIMEOUT,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         registry: Registry | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -740,6 +884,9 @@ class AsyncClientCore(_BaseClient):
             max_response_bytes=max_response_bytes,
             stream_idle_timeout=stream_idle_timeout,
             stream_timeout=stream_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
         if http_client is not None and transport is not None:
             raise UsageError("pass transport= or http_client=, not both")
@@ -770,34 +917,41 @@ class AsyncClientCore(_BaseClient):
     async def run_untyped(
         self, model: str, payload: Mapping[str, Any], *, stream: Literal[False] = False, endpoint: Endpoint = "run",
         validate: bool = True, strict: bool | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None, extra_body: Mapping[str, Any] | None = None,
     ) -> Response[Any]: ...
     @overload
     async def run_untyped(
         self, model: str, payload: Mapping[str, Any], *, stream: Literal[True], endpoint: Endpoint = "run",
         validate: bool = True, strict: bool | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None, extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncStream[Any]: ...
     async def run_untyped(
         self, model: str, payload: Mapping[str, Any], *, stream: bool = False, endpoint: Endpoint = "run",
         validate: bool = True, strict: bool | None = None,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None, extra_body: Mapping[str, Any] | None = None,
     ) -> Response[Any] | AsyncStream[Any]:
-        route = await self._untyped_route(model, validate, strict)
+        options = self._call_options(timeout, extra_headers, extra_query, extra_body)
+        route = await self._untyped_route(model, validate, strict, options)
         call = self._route(_ENDPOINT_KINDS[endpoint], model, payload, stream, route)
         return await (self._stream(call) if stream else self._request(call))
 
     run_untyped.__doc__ = _UNTYPED_DOC
 
-    async def _untyped_route(self, model: str, validate: bool, strict: bool | None) -> _Route:
+    async def _untyped_route(self, model: str, validate: bool, strict: bool | None, options: Options) -> _Route:
         if not validate:
-            return _Route(strict=strict, validate=False)
+            return _Route(strict=strict, validate=False, options=options)
         if self._known(model):
-            return _Route(strict=strict)
+            return _Route(strict=strict, options=options)
         found = fetched(self.base_url, self.account_id, model)
         if found is None:
-            found = remember(self.base_url, self.account_id, model, await self._fetch_schemas(model))
-        return self._loose(model, found, strict)
+            found = remember(self.base_url, self.account_id, model, await self._fetch_schemas(model, options))
+        return self._loose(model, found, strict, options)
 
-    async def _fetch_schemas(self, model: str) -> Bindings | Unavailable:
-        call = self._schema_call(model)
+    async def _fetch_schemas(self, model: str, options: Options) -> Bindings | Unavailable:
+        call = self._schema_call(model, options)
         try:
             response, retrying, deadline = await self._send(call)
             try:
@@ -827,7 +981,7 @@ class AsyncClientCore(_BaseClient):
         while True:
             retrying.attempts += 1
             logger.debug("%s %s attempt %d", call.request.method, call.path, retrying.attempts)
-            deadline = self._deadline()
+            deadline = self._deadline(call)
             try:
                 with bounded(deadline):
                     response = await self._http.send(call.request, stream=True)
@@ -910,6 +1064,16 @@ class AsyncStream(Generic[T]):
         self._retrying = retrying
         self._limits = limits
         self._items = self._iterate()
+
+    @property
+    def status_code(self) -> int:
+        """The answer's HTTP status (the raw stream: `response`, its events' JSON: `chunks`)."""
+        return self.response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The answer's headers (`cf-aig-*`, `cf-ray`, …)."""
+        return self.response.headers
 
     @property
     def chunks(self) -> list[dict[str, Any]]:

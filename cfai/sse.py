@@ -4,6 +4,16 @@ Fed the text of a stream piece by piece, it yields each event's `data` (its `dat
 newlines) when the blank line ending the event arrives. Comments (`: keep-alive`) and other fields
 (`event:`, `id:`, `retry:`) are read and dropped: the client's events are all in `data`. A line is
 only as long as the stream's byte cap allows; the caller enforces that cap before feeding.
+
+Why our own and not httpx-sse (no longer a dependency): its API, `EventSource.iter_sse()` /
+`aiter_sse()`, reads `response.iter_text()`, httpx's own decoding of the body, while the client must
+own every raw read: the decompressed byte cap and the gzip/deflate-only inflater (`cfai.body`), the
+per-read deadline at the socket (`cfai.deadline`) and the idle/total stream clocks all sit between
+one read and the next (`Stream._iterate`). The parts that could be fed our decoded text instead
+(`SSELineDecoder`, `SSEDecoder`) live in its private `httpx_sse._decoders`, not its API: depending on
+a 0.x library's internals for these 40 lines is the worse trade. We need only `data`; the rules are
+the same (lines end at `\r\n`, `\r` or `\n`, a `\r` split across pieces included; one space after
+the colon dropped; comments skipped; an unfinished event at the end dropped).
 """
 
 from __future__ import annotations

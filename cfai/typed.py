@@ -17,6 +17,11 @@ gives the same reference (its overloads cover the catalog, so only scripts that 
 
 At run time a model name (`str`) is accepted wherever a reference is, for scripts that are not
 type-checked; `run_untyped` is the explicit loose path for a model the bindings do not ship.
+
+Per-call options (timeout, extra headers, …) are not keywords of these methods: their keywords are
+the payload's (`P.kwargs`), so a `timeout=` would be checked as a payload key. The per-call form is a
+copy of the client, `cf.with_options(timeout=5).run(ref, payload)` (`cfai.options`), cheap and
+sharing the connection pool; `run_untyped` takes them as keywords.
 """
 
 from __future__ import annotations

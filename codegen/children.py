@@ -1,4 +1,4 @@
-"""The subprocesses the generator starts (datamodel-code-generator, openapi-python-client, mypy, the
+"""The subprocesses the generator starts (datamodel-code-generator, mypy, the
 import check, regen's stages), tracked so an interrupt stops them all at once: once `stop` is
 called, running ones get SIGTERM (then SIGKILL) and new ones are refused, so a worker pool drains in
 moments instead of generating every remaining model first."""
@@ -37,8 +37,8 @@ def run(
     with _lock:
         if _stopping:
             raise Stopped("interrupted")
-        # its own process group, so that stopping it reaches what it starts too (ruff under
-        # openapi-python-client would otherwise write on into a folder being removed)
+        # its own process group, so that stopping it reaches what it starts too (a formatter a
+        # child runs would otherwise write on into a folder being removed)
         process = subprocess.Popen(
             list(command), cwd=cwd, env=dict(env) if env is not None else None, stdout=pipe, stderr=pipe, text=True,
             process_group=0,

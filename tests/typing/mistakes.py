@@ -29,3 +29,7 @@ client.run(glm_4_7_flash.model, {"messages": [{"role": "robot", "content": "hi"}
 
 # A stream is asked for with stream(), never as a payload key.
 client.run(llama.prompt, {"prompt": "hi", "stream": True})  # error: typeddict-unknown-key names stream
+
+# an option is not a payload key: the per-call form is client.with_options(timeout=5).run(...)
+client.run(llama.prompt, {"prompt": "hi"}, timeout=5)  # error: call-arg names timeout
+client.with_options(timeout=5).run(llama.prompt, {"prompt": "hi", "temprature": 0.5})  # error: typeddict-unknown-key names temprature

@@ -42,3 +42,9 @@ with client.stream(llama.messages, {"messages": [{"role": "user", "content": "hi
     for frame in frames:
         reveal_type(frame)  # reveal: cfai.frames.WorkersAIChunk
     reveal_type(frames.text())  # reveal: str
+
+# Per-call options: a copy of the client (the typed methods' keywords are the payload's), same types.
+quick = client.with_options(timeout=5, extra_headers={"cf-aig-cache-ttl": "60"}).run(llama.prompt, {"prompt": "hi"})
+reveal_type(quick.data)  # reveal: cfai_models.types.llama_3_instruct.ResponseOutput | bytes
+reveal_type(quick.headers)  # reveal: httpx._models.Headers
+reveal_type(quick.content)  # reveal: bytes
