@@ -56,9 +56,9 @@ def _call(model: object, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tu
     else:
         raise UsageError(f"model must be a cfai_models reference or a model name, not {type(model).__name__}")
     params = dict(kwargs)
-    stream = params.pop("stream", False)
-    if not isinstance(stream, bool):
-        raise UsageError(f"stream must be True or False, not {stream!r}")
+    # `stream=True/False` is the call's flag; any other value is left in the payload, where the
+    # schema's check reports it like every other wrong value (`$.stream: "yes" is not a boolean`).
+    stream = params.pop("stream") if isinstance(params.get("stream"), bool) else False
     if args and params or len(args) > 1:
         raise UsageError("pass the payload as one mapping: run(model, {...})")
     payload = args[0] if args else params.pop("payload", params)
