@@ -8,7 +8,7 @@ client = Client("account", "token")
 
 chat = client.chat_completions(model="openai/gpt-5.1-chat", messages=[{"role": "user", "content": "hi"}], temperature=1.5)
 reveal_type(chat.data)  # reveal: cfai_models.openai_gpt_5_1_chat.ChatCompletionsOutput
-reveal_type(chat.data.choices)  # reveal: list[Any] | MISSING
+reveal_type(chat.data.choices)  # reveal: list[cfai_models.openai_gpt_5_1_chat.Choice]
 
 llama = client.run("@cf/meta/llama-3.1-8b-instruct", {"prompt": "Tell me a joke", "temperature": 0.6, "max_tokens": 64})
 reveal_type(llama.data)  # reveal: cfai_models.cf_meta_llama_3_1_8b_instruct.ResponseOutput | bytes
