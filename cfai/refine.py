@@ -44,7 +44,7 @@ SIDES = ("input", "output", "chunk")
 OPS = ("set", "merge", "also")
 _RULE_KEYS = {"side", "variant", "target", "where", "why", "evidence", *OPS}
 
-Path_ = tuple[str | int, ...]
+Location = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Refinement:
+    """One file of rules (`about` is for people), for `models` or, when None, for every model."""
+
     file: str
     models: frozenset[str] | None  # None: every model
     rules: tuple[Rule, ...]
@@ -71,6 +73,8 @@ class Refinement:
 
 @dataclass(frozen=True, slots=True)
 class Refined:
+    """A refined copy of a schema; the notes of the rules that changed it and of those gone stale."""
+
     schema: Any
     applied: tuple[SchemaProblem, ...] = ()
     stale: tuple[SchemaProblem, ...] = ()
@@ -162,10 +166,10 @@ def _step(node: Any, token: str) -> tuple[Any, str | int] | None:
     return None
 
 
-def _anchors(schema: Any, rule: Rule) -> Iterator[Path_] | None:
+def _anchors(schema: Any, rule: Rule) -> Iterator[Location] | None:
     """Where the rule's `target` starts: the root, a root variant, or every subschema of that shape.
     None when the named variant is absent."""
-    base: Path_ = ()
+    base: Location = ()
     scope = schema
     if rule.variant is not None:
         keyword = next((k for k in ("oneOf", "anyOf") if isinstance(schema.get(k), list)), None)
@@ -229,7 +233,7 @@ def _also(node: Any, alternatives: Sequence[Mapping[str, Any]]) -> Any:
     return out
 
 
-def _apply_at(schema: Any, path: Path_, rule: Rule) -> tuple[bool, Path_] | None:
+def _apply_at(schema: Any, path: Location, rule: Rule) -> tuple[bool, Location] | None:
     """Apply `rule` at `path` + its target: (whether it changed anything, where), None if unreachable."""
     node, parents = schema, []
     tokens = _tokens(rule.target)
