@@ -18,6 +18,8 @@ from . import guards
 from .discovery import read_inside, scan
 from .errors import SchemaLoadError, SchemaProblem, json_path
 from .jsonvalue import loads
+from .refine import DIRECTORY as REFINEMENTS
+from .refine import Refined, load, refine
 from .repair import repair
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "read_model",
     "read_schema",
     "rebase_refs",
+    "refined",
+    "refinements_dir",
 ]
 
 SIDES = ("input", "output")
@@ -48,6 +52,21 @@ def default_root() -> Path:
         return Path(env)
     bundled = Path(__file__).parent / "_schemas"
     return bundled if bundled.is_dir() else Path(__file__).resolve().parents[1] / "schemas"
+
+
+def refinements_dir(root: Path) -> Path:
+    """The refinements that apply to `root`: its own `refinements/` folder, else the shipped ones
+    (`schemas/refinements/`, `cfai/_schemas/refinements/` in a wheel), which describe the service and
+    so apply to any folder of its schemas (`../shared/catalog`)."""
+    if (own := root / REFINEMENTS).is_dir():
+        return own
+    bundled = Path(__file__).parent / "_schemas" / REFINEMENTS
+    return bundled if bundled.is_dir() else Path(__file__).resolve().parents[1] / "schemas" / REFINEMENTS
+
+
+def refined(root: Path, model: str, side: str, schema: Any) -> Refined:
+    """One side of `model` (as published and repaired) with the refinements of `root` applied."""
+    return refine(model, side, schema, load(refinements_dir(root)), file=f"{model}/{FILES[side]}")
 
 
 def discover(root: Path) -> list[str]:
@@ -180,13 +199,17 @@ def read_schema(root: Path, model: str, side: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class ModelSchemas:
-    """A model's schemas as they are used: repaired, and `output` None when none is published
-    (`{}` or no file), the answers then being typed as JSON. `notes` says what was done and why."""
+    """A model's schemas as they are used: repaired and refined, and `output` None when none is
+    published (`{}` or no file), the answers then being typed as JSON. `notes` says what was done
+    and why; `refinements`, which refinement rules (`cfai.refine`) changed the schemas: deliberate,
+    reviewed facts, so `cfai generate --strict` does not fail on them, while a rule written for the
+    model that no longer finds its target is a note."""
 
     model: str
     input: Any
     output: Any | None
     notes: tuple[SchemaProblem, ...] = ()
+    refinements: tuple[SchemaProblem, ...] = ()
 
 
 def load_model(root: Path, model: str) -> ModelSchemas:
@@ -208,12 +231,17 @@ def load_model(root: Path, model: str) -> ModelSchemas:
         raise SchemaLoadError(problems)
     schema, repairs = repair(model, f"{model}/{FILES['input']}", source)
     notes += repairs
+    sides = [refined(root, model, "input", schema)]
     if output == {}:
         notes.append(SchemaProblem(model, output_file, "$", "input only: no output schema is published, "
                                    "answers are typed as JSON"))
-        return ModelSchemas(model, schema, None, tuple(notes))
-    output, repairs = repair(model, output_file, output)
-    return ModelSchemas(model, schema, output, (*notes, *repairs))
+    else:
+        output, repairs = repair(model, output_file, output)
+        notes += repairs
+        sides.append(refined(root, model, "output", output))
+    notes += [stale for side in sides for stale in side.stale]
+    applied = tuple(note for side in sides for note in side.applied)
+    return ModelSchemas(model, sides[0].schema, sides[1].schema if len(sides) > 1 else None, tuple(notes), applied)
 
 
 def read_model(root: Path, model: str) -> dict[str, Any]:

@@ -32,8 +32,12 @@ from .naming import variants
 if TYPE_CHECKING:
     from .frames import WorkersAIChunk
 
-__all__ = ["Reassembled", "StreamKind", "WorkersAIChunk", "chunk_schema", "frame_schema", "reassemble", "stream_kind"]
+__all__ = [
+    "CHUNK_KEY", "Reassembled", "StreamKind", "WorkersAIChunk", "chat_variant", "chunk_schema", "frame_schema",
+    "reassemble", "stream_kind",
+]  # fmt: skip
 
+CHUNK_KEY = "x-cfai-chunk"  # a refined chunk schema, carried inside the output's Chat Completions variant
 StreamKind = Literal["openai", "workers"]
 # Keys of a schema's root kept beside a branch taken out of it: what its `$ref`s may point into.
 _ROOT_KEYS = ("$schema", "$defs", "definitions")
@@ -73,21 +77,35 @@ def frame_schema(output_schema: Any) -> dict[str, Any]:
     return frame
 
 
-def chunk_schema(output_schema: Any) -> dict[str, Any] | None:
-    """The schema of one streamed chunk, or `None` when the model has no Chat Completions output."""
+def chat_variant(output_schema: Any) -> Mapping[str, Any] | None:
+    """The output's Chat Completions variant (the branch, or the root, with `choices`), if any."""
     candidates = [*variants(output_schema), output_schema] if isinstance(output_schema, Mapping) else []
     for candidate in candidates:
         properties = candidate.get("properties")
         if isinstance(properties, Mapping) and "choices" in properties:
-            chunk = copy.deepcopy(dict(candidate))
-            chunk.pop("required", None)
-            usage = chunk["properties"].get("usage")
-            if usage is not None:
-                chunk["properties"]["usage"] = {"anyOf": [usage, {"type": "null"}]}
-            chunk["title"] = "Chat Completions Chunk"
-            chunk["description"] = "One streamed chunk, derived from the Chat Completions output (usage may be null)."
-            return chunk
+            return candidate
     return None
+
+
+def chunk_schema(output_schema: Any) -> dict[str, Any] | None:
+    """The schema of one streamed chunk, or `None` when the model has no Chat Completions output.
+
+    A refined output carries its refined chunk (`cfai.refine`: `side: "chunk"` rules, such as the
+    typed `choices[].delta`) under `x-cfai-chunk`; otherwise the chunk is derived as above."""
+    candidate = chat_variant(output_schema)
+    if candidate is None:
+        return None
+    if isinstance(carried := candidate.get(CHUNK_KEY), Mapping):
+        return copy.deepcopy(dict(carried))
+    chunk = copy.deepcopy(dict(candidate))
+    chunk.pop(CHUNK_KEY, None)
+    chunk.pop("required", None)
+    usage = chunk["properties"].get("usage")
+    if usage is not None:
+        chunk["properties"]["usage"] = {"anyOf": [usage, {"type": "null"}]}
+    chunk["title"] = "Chat Completions Chunk"
+    chunk["description"] = "One streamed chunk, derived from the Chat Completions output (usage may be null)."
+    return chunk
 
 
 @dataclass

@@ -29,7 +29,7 @@ from .jsonvalue import NotJSON, depth_exceeds, loads, problems
 from .names import check_name
 from .naming import variant_keyword, variant_names, variants
 from .repair import repair
-from .schemas import FILES, check_schema, check_shape, default_root, discover
+from .schemas import FILES, check_schema, check_shape, default_root, discover, refined
 
 __all__ = ["ModelValidator", "Registry", "default_registry", "validate"]
 
@@ -303,7 +303,7 @@ class Registry:
             return schema
         if problems := check_shape(model, file, schema):
             raise SchemaLoadError(problems)
-        return repair(model, file, schema)[0]
+        return refined(self.root, model, side, repair(model, file, schema)[0]).schema
 
 
 _default: Registry | None = None

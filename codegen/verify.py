@@ -27,7 +27,8 @@ __all__ = ["IMPORT_TIMEOUT", "artifacts", "audit", "imports", "json_files", "str
 
 IMPORT_TIMEOUT = 300.0  # seconds for importing every generated module (the real catalog: a few)
 _MODULES = frozenset({"__future__", "typing", "typing_extensions", "pydantic", "enum", "datetime", "decimal",
-                      "uuid", "ipaddress", "pathlib", "collections.abc", "annotated_types", "re"})  # fmt: skip
+                      "uuid", "ipaddress", "pathlib", "collections.abc", "annotated_types", "re",
+                      "cfai._model"})  # fmt: skip  # cfai._model: SchemaModel, the base of every generated class
 _BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "type", "None",
                             "frozenset", "object"})  # fmt: skip
 

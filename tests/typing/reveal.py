@@ -11,6 +11,8 @@ client = Client("account", "token")
 
 chat = client.chat_completions(gpt_5_1_chat.chat_completions, {"messages": [{"role": "user", "content": "hi"}], "temperature": 1.5})
 reveal_type(chat.data)  # reveal: cfai_models.types.gpt_5_1_chat.ChatCompletionsOutput
+reveal_type(chat.data.choices)  # reveal: list[cfai_models.types.gpt_5_1_chat.Choice]
+reveal_type(chat.data.choices[0].message.content)  # reveal: str | None
 
 joke = client.run(llama.prompt, {"prompt": "Tell me a joke", "temperature": 0.6, "max_tokens": 64})
 reveal_type(joke.data)  # reveal: cfai_models.types.llama_3_instruct.ResponseOutput | bytes

@@ -1,0 +1,23 @@
+"""Refined replies (schemas/refinements/) are typed as deep as the openai SDK's: no cast, no `Any`."""
+
+from pydantic import MISSING
+
+from cfai import Client
+
+client = Client("account", "token")
+
+chat = client.chat_completions(model="openai/gpt-5.1-chat", messages=[{"role": "user", "content": "hi"}])
+text: str | None = chat.data.choices[0].message.content
+reason: str = chat.data.choices[0].finish_reason
+index: int = chat.data.choices[0].index
+count: int = chat.data.choices[0].message.content  # error: assignment
+chat.data.choices[0].message.contents  # error: attr-defined
+
+with client.chat_completions(model="openai/gpt-5.5", messages=[{"role": "user", "content": "hi"}], stream=True) as stream:
+    for chunk in stream:
+        chunk.choices[0]  # error: index
+        if chunk.choices is MISSING:  # a chunk's keys are optional: no recorded chunk has them all
+            continue
+        for choice in chunk.choices:
+            finish: str | None = choice.finish_reason
+            piece: str | None = choice.delta.content  # error: assignment
