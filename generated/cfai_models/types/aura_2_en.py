@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     speaker: Literal[
         'amalthea',
         'andromeda',

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictInt, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     input_text: Annotated[StrictStr, Field(min_length=1)]
     """
     The text that you want the model to summarize
@@ -20,7 +21,7 @@ class Input(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     summary: StrictStr | MISSING = MISSING
     """
     The summarized version of the input text

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictStr
 from typing_extensions import TypeAliasType
 
 Text = TypeAliasType("Text", Annotated[StrictStr, Field(min_length=1, title='Text')])
@@ -29,7 +30,7 @@ Batch of text values to embed
 """
 
 
-class TextInput(BaseModel):
+class TextInput(SchemaModel):
     text: Text | TextList
     pooling: Literal['mean', 'cls'] = 'mean'
     """
@@ -37,7 +38,7 @@ class TextInput(BaseModel):
     """
 
 
-class RequestsInput(BaseModel):
+class RequestsInput(SchemaModel):
     requests: list[TextInput]
     """
     Batch of the embeddings requests to run using async-queue
@@ -49,7 +50,7 @@ Input = TypeAliasType(
 )
 
 
-class EmbeddingOutput(BaseModel):
+class EmbeddingOutput(SchemaModel):
     shape: list[StrictFloat] | MISSING = MISSING
     data: list[list[StrictFloat]] | MISSING = MISSING
     """
@@ -61,7 +62,7 @@ class EmbeddingOutput(BaseModel):
     """
 
 
-class AsyncResponseOutput(BaseModel):
+class AsyncResponseOutput(SchemaModel):
     request_id: StrictStr | MISSING = MISSING
     """
     The async request id that can be used to obtain the results.

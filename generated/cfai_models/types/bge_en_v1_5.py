@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictStr
 from typing_extensions import TypeAliasType
 
 Text = TypeAliasType("Text", Annotated[StrictStr, Field(min_length=1, title='Text')])
@@ -29,11 +30,11 @@ Batch of text values to embed
 """
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     text: Text | TextList
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     shape: list[StrictFloat] | MISSING = MISSING
     data: list[list[StrictFloat]] | MISSING = MISSING
     """

@@ -6,26 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Context(BaseModel):
+class Context(SchemaModel):
     text: Annotated[StrictStr | MISSING, Field(min_length=1)] = MISSING
     """
     One of the provided context content
     """
 
 
-class QueryAndContextsInput(BaseModel):
+class QueryAndContextsInput(SchemaModel):
     query: Annotated[StrictStr | MISSING, Field(min_length=1)] = MISSING
     """
     A query you wish to perform against the provided contexts. If no query is provided the model with respond with embeddings for contexts
@@ -60,7 +53,7 @@ Batch of text values to embed
 """
 
 
-class EmbeddingInput(BaseModel):
+class EmbeddingInput(SchemaModel):
     text: Text | TextList
     truncate_inputs: StrictBool = False
     """
@@ -68,7 +61,7 @@ class EmbeddingInput(BaseModel):
     """
 
 
-class RequestsInput(BaseModel):
+class RequestsInput(SchemaModel):
     requests: list[QueryAndContextsInput | EmbeddingInput]
     """
     Batch of the embeddings requests to run using async-queue
@@ -83,7 +76,7 @@ Input = TypeAliasType(
 )
 
 
-class ResponseItem(BaseModel):
+class ResponseItem(SchemaModel):
     id: StrictInt | MISSING = MISSING
     """
     Index of the context in the request
@@ -94,11 +87,11 @@ class ResponseItem(BaseModel):
     """
 
 
-class QueryOutput(BaseModel):
+class QueryOutput(SchemaModel):
     response: list[ResponseItem] | MISSING = MISSING
 
 
-class EmbeddingForContextsOutput(BaseModel):
+class EmbeddingForContextsOutput(SchemaModel):
     response: list[list[StrictFloat]] | MISSING = MISSING
     shape: list[StrictFloat] | MISSING = MISSING
     pooling: Literal['mean', 'cls'] | MISSING = MISSING
@@ -107,7 +100,7 @@ class EmbeddingForContextsOutput(BaseModel):
     """
 
 
-class EmbeddingOutput(BaseModel):
+class EmbeddingOutput(SchemaModel):
     shape: list[StrictFloat] | MISSING = MISSING
     data: list[list[StrictFloat]] | MISSING = MISSING
     """
@@ -119,7 +112,7 @@ class EmbeddingOutput(BaseModel):
     """
 
 
-class AsyncResponseOutput(BaseModel):
+class AsyncResponseOutput(SchemaModel):
     request_id: StrictStr | MISSING = MISSING
     """
     The async request id that can be used to obtain the results.

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictInt, StrictStr
 
 
-class Context(BaseModel):
+class Context(SchemaModel):
     text: Annotated[StrictStr | MISSING, Field(min_length=1)] = MISSING
     """
     One of the provided context content
     """
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     query: Annotated[StrictStr, Field(min_length=1)]
     """
     A query you wish to perform against the provided contexts.
@@ -31,7 +32,7 @@ class Input(BaseModel):
     """
 
 
-class ResponseItem(BaseModel):
+class ResponseItem(SchemaModel):
     id: StrictInt | MISSING = MISSING
     """
     Index of the context in the request
@@ -42,5 +43,5 @@ class ResponseItem(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     response: list[ResponseItem] | MISSING = MISSING

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Criteria(BaseModel):
+class Criteria(SchemaModel):
     """
     Optional descriptions of what a yes and a no mean.
     """
@@ -25,7 +26,7 @@ class Criteria(BaseModel):
     """
 
 
-class Noul(BaseModel):
+class Noul(SchemaModel):
     """
     A yes/no question. Returns the probability the answer is yes.
     """
@@ -41,7 +42,7 @@ class Noul(BaseModel):
     """
 
 
-class Choice(BaseModel):
+class Choice(SchemaModel):
     """
     Pick one option from a set you define. Returns the chosen option, a probability per option, and confidence.
     """
@@ -57,7 +58,7 @@ class Choice(BaseModel):
     """
 
 
-class Score(BaseModel):
+class Score(SchemaModel):
     """
     Rate the state on an ordered rubric. Returns a probability-weighted score, a probability per level, and confidence.
     """
@@ -82,7 +83,7 @@ A base64 data URL: data:image/png;base64,..., data:image/jpeg;base64,..., or dat
 """
 
 
-class Base64Image(BaseModel):
+class Base64Image(SchemaModel):
     content_type: StrictStr
     """
     image/png, image/jpeg, or image/webp.
@@ -93,7 +94,7 @@ class Base64Image(BaseModel):
     """
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     model: Annotated[StrictStr, Field(pattern='^\\s*(clef|clef-flash)\\s*$')]
     """
     Required. The model selector: "clef" for @cf/cloudflare/clef, "clef-flash" for @cf/cloudflare/clef-flash.
@@ -116,7 +117,7 @@ class Input(BaseModel):
     """
 
 
-class NoulAnswer(BaseModel):
+class NoulAnswer(SchemaModel):
     type: Literal['noul']
     noul: Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
     """
@@ -129,7 +130,7 @@ ProbabilitiesAdditionalProperty = TypeAliasType(
 )
 
 
-class ChoiceAnswer(BaseModel):
+class ChoiceAnswer(SchemaModel):
     type: Literal['choice']
     choice: StrictStr
     """
@@ -145,7 +146,7 @@ class ChoiceAnswer(BaseModel):
     """
 
 
-class ScoreAnswer(BaseModel):
+class ScoreAnswer(SchemaModel):
     type: Literal['score']
     score: StrictFloat
     """
@@ -165,12 +166,12 @@ class ScoreAnswer(BaseModel):
     """
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     input_tokens: StrictInt
     output_tokens: StrictInt
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     model: StrictStr
     """
     The model that performed the evaluation.

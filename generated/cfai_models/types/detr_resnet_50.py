@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictStr
 from typing_extensions import TypeAliasType
 
 BinaryInput = TypeAliasType("BinaryInput", Annotated[bytes, Field(title='BinaryInput')])
@@ -15,7 +16,7 @@ The image to use for detection
 """
 
 
-class ImageInput(BaseModel):
+class ImageInput(SchemaModel):
     image: list[StrictFloat] | MISSING = MISSING
     """
     An array of integers that represent the image data constrained to 8-bit unsigned integer values
@@ -27,7 +28,7 @@ Input = TypeAliasType(
 )
 
 
-class Box(BaseModel):
+class Box(SchemaModel):
     """
     Coordinates defining the bounding box around the detected object
     """
@@ -50,7 +51,7 @@ class Box(BaseModel):
     """
 
 
-class OutputItem(BaseModel):
+class OutputItem(SchemaModel):
     score: StrictFloat | MISSING = MISSING
     """
     Confidence score indicating the likelihood that the detection is correct

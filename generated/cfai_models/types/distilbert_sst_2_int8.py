@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     text: Annotated[StrictStr, Field(min_length=1)]
     """
     The text that you want to classify
     """
 
 
-class OutputItem(BaseModel):
+class OutputItem(SchemaModel):
     score: StrictFloat | MISSING = MISSING
     """
     Confidence score indicating the likelihood that the text belongs to the specified label

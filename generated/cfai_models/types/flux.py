@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictInt, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     encoding: Literal['linear16']
     """
     Encoding of the audio stream. Currently only supports raw signed little-endian 16-bit PCM.
@@ -44,7 +45,7 @@ class Input(BaseModel):
     """
 
 
-class Word(BaseModel):
+class Word(SchemaModel):
     word: StrictStr
     """
     The individual punctuated, properly-cased word from the transcript
@@ -55,7 +56,7 @@ class Word(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     """
     Output will be returned as websocket messages.
     """

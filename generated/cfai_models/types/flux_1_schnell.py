@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, ConfigDict, Field, StrictInt, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     model_config = ConfigDict(
         extra='forbid',
     )
@@ -23,7 +24,7 @@ class Input(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     image: StrictStr | MISSING = MISSING
     """
     The generated image in Base64 format.

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import MISSING, BaseModel, Field, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictStr
 
 
-class Multipart(BaseModel):
+class Multipart(SchemaModel):
     body: dict[str, Any] | MISSING = MISSING
     contentType: StrictStr | MISSING = MISSING
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     multipart: Annotated[Multipart, Field(title='Multipart')]
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     image: StrictStr | MISSING = MISSING
     """
     Generated image as Base64 string.

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class PromptInput(BaseModel):
+class PromptInput(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -71,14 +64,14 @@ class PromptInput(BaseModel):
     """
 
 
-class ImageUrl(BaseModel):
+class ImageUrl(SchemaModel):
     url: Annotated[StrictStr | MISSING, Field(pattern='^data:*')] = MISSING
     """
     image uri with data (e.g. data:image/jpeg;base64,/9j/...). HTTP URL will not be accepted
     """
 
 
-class ContentItem(BaseModel):
+class ContentItem(SchemaModel):
     type: StrictStr | MISSING = MISSING
     """
     Type of the content provided
@@ -87,7 +80,7 @@ class ContentItem(BaseModel):
     image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrl')] = MISSING
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: StrictStr | MISSING = MISSING
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
@@ -95,12 +88,12 @@ class Message(BaseModel):
     content: StrictStr | list[ContentItem] | ContentItem | MISSING = MISSING
 
 
-class Function(BaseModel):
+class Function(SchemaModel):
     name: StrictStr
     code: StrictStr
 
 
-class Property(BaseModel):
+class Property(SchemaModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -111,7 +104,7 @@ class Property(BaseModel):
     """
 
 
-class Parameters(BaseModel):
+class Parameters(SchemaModel):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -130,7 +123,7 @@ class Parameters(BaseModel):
     """
 
 
-class ParametersTool(BaseModel):
+class ParametersTool(SchemaModel):
     name: StrictStr
     """
     The name of the tool. More descriptive the better.
@@ -145,7 +138,7 @@ class ParametersTool(BaseModel):
     """
 
 
-class FunctionToolFunctionParameters(BaseModel):
+class FunctionToolFunctionParameters(SchemaModel):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -164,7 +157,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
 
 
-class FunctionToolFunction(BaseModel):
+class FunctionToolFunction(SchemaModel):
     """
     Details of the function tool.
     """
@@ -185,7 +178,7 @@ class FunctionToolFunction(BaseModel):
     """
 
 
-class FunctionTool(BaseModel):
+class FunctionTool(SchemaModel):
     type: StrictStr
     """
     Specifies the type of tool (e.g., 'function').
@@ -196,7 +189,7 @@ class FunctionTool(BaseModel):
     """
 
 
-class MessagesInput(BaseModel):
+class MessagesInput(SchemaModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -259,7 +252,7 @@ Input = TypeAliasType(
 )
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -278,7 +271,7 @@ class Usage(BaseModel):
     """
 
 
-class ToolCall(BaseModel):
+class ToolCall(SchemaModel):
     arguments: dict[str, Any] | MISSING = MISSING
     """
     The arguments passed to be passed to the tool call request
@@ -289,8 +282,8 @@ class ToolCall(BaseModel):
     """
 
 
-class ResponseOutput(BaseModel):
-    response: StrictStr
+class ResponseOutput(SchemaModel):
+    response: StrictStr | dict[str, Any] | None
     """
     The generated text response from the model
     """

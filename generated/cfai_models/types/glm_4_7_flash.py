@@ -6,23 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class IdVoice(BaseModel):
+class IdVoice(SchemaModel):
     id: StrictStr
 
 
-class Audio(BaseModel):
+class Audio(SchemaModel):
     """
     Parameters for audio output. Required when modalities includes 'audio'.
     """
@@ -51,12 +44,12 @@ How many chat completion choices to generate for each input message.
 """
 
 
-class ContentItem(BaseModel):
+class ContentItem(SchemaModel):
     type: Literal['text']
     text: StrictStr
 
 
-class Prediction(BaseModel):
+class Prediction(SchemaModel):
     type: Literal['content']
     content: StrictStr | list[ContentItem]
 
@@ -69,7 +62,7 @@ Penalizes new tokens based on whether they appear in the text so far.
 """
 
 
-class ChatTemplateKwargs(BaseModel):
+class ChatTemplateKwargs(SchemaModel):
     enable_thinking: StrictBool = True
     """
     Whether to enable reasoning, enabled by default.
@@ -80,7 +73,7 @@ class ChatTemplateKwargs(BaseModel):
     """
 
 
-class TextResponseFormat(BaseModel):
+class TextResponseFormat(SchemaModel):
     """
     Specifies the format the model must output.
     """
@@ -88,7 +81,7 @@ class TextResponseFormat(BaseModel):
     type: Literal['text']
 
 
-class JsonObjectResponseFormat(BaseModel):
+class JsonObjectResponseFormat(SchemaModel):
     """
     Specifies the format the model must output.
     """
@@ -96,14 +89,14 @@ class JsonObjectResponseFormat(BaseModel):
     type: Literal['json_object']
 
 
-class JsonSchema(BaseModel):
+class JsonSchema(SchemaModel):
     name: StrictStr
     description: StrictStr | MISSING = MISSING
     schema_: Annotated[dict[str, Any] | MISSING, Field(alias='schema')] = MISSING
     strict: StrictBool | None | MISSING = MISSING
 
 
-class JsonSchemaResponseFormat(BaseModel):
+class JsonSchemaResponseFormat(SchemaModel):
     """
     Specifies the format the model must output.
     """
@@ -121,7 +114,7 @@ Up to 4 sequences where the API will stop generating further tokens.
 """
 
 
-class StreamOptions(BaseModel):
+class StreamOptions(SchemaModel):
     include_usage: StrictBool | MISSING = MISSING
     include_obfuscation: StrictBool | MISSING = MISSING
 
@@ -134,11 +127,11 @@ Sampling temperature between 0 and 2.
 """
 
 
-class Function(BaseModel):
+class Function(SchemaModel):
     name: StrictStr
 
 
-class FunctionToolChoice(BaseModel):
+class FunctionToolChoice(SchemaModel):
     """
     Force a specific function tool.
     """
@@ -147,7 +140,7 @@ class FunctionToolChoice(BaseModel):
     function: Annotated[Function, Field(title='Function')]
 
 
-class CustomToolChoice(BaseModel):
+class CustomToolChoice(SchemaModel):
     """
     Force a specific custom tool.
     """
@@ -156,12 +149,12 @@ class CustomToolChoice(BaseModel):
     custom: Annotated[Function, Field(title='Custom')]
 
 
-class AllowedTools(BaseModel):
+class AllowedTools(SchemaModel):
     mode: Literal['auto', 'required']
     tools: list[dict[str, Any]]
 
 
-class AllowedToolsToolChoice(BaseModel):
+class AllowedToolsToolChoice(SchemaModel):
     """
     Constrain to an allowed subset of tools.
     """
@@ -170,7 +163,7 @@ class AllowedToolsToolChoice(BaseModel):
     allowed_tools: Annotated[AllowedTools, Field(title='AllowedTools')]
 
 
-class FunctionToolFunction(BaseModel):
+class FunctionToolFunction(SchemaModel):
     name: StrictStr
     """
     The name of the function to be called.
@@ -189,32 +182,32 @@ class FunctionToolFunction(BaseModel):
     """
 
 
-class FunctionTool(BaseModel):
+class FunctionTool(SchemaModel):
     type: Literal['function']
     function: Annotated[FunctionToolFunction, Field(title='FunctionToolFunction')]
 
 
-class TextFormat(BaseModel):
+class TextFormat(SchemaModel):
     type: Literal['text']
 
 
-class Grammar(BaseModel):
+class Grammar(SchemaModel):
     definition: StrictStr
     syntax: Literal['lark', 'regex']
 
 
-class GrammarFormat(BaseModel):
+class GrammarFormat(SchemaModel):
     type: Literal['grammar']
     grammar: Annotated[Grammar, Field(title='Grammar')]
 
 
-class CustomToolCustom(BaseModel):
+class CustomToolCustom(SchemaModel):
     name: StrictStr
     description: StrictStr | MISSING = MISSING
     format: TextFormat | GrammarFormat | MISSING = MISSING
 
 
-class CustomTool(BaseModel):
+class CustomTool(SchemaModel):
     type: Literal['custom']
     custom: Annotated[CustomToolCustom, Field(title='CustomToolCustom')]
 
@@ -225,19 +218,19 @@ Nucleus sampling: considers the results of the tokens with top_p probability mas
 """
 
 
-class Approximate(BaseModel):
+class Approximate(SchemaModel):
     city: StrictStr | MISSING = MISSING
     country: StrictStr | MISSING = MISSING
     region: StrictStr | MISSING = MISSING
     timezone: StrictStr | MISSING = MISSING
 
 
-class UserLocation(BaseModel):
+class UserLocation(SchemaModel):
     type: Literal['approximate']
     approximate: Annotated[Approximate, Field(title='Approximate')]
 
 
-class WebSearchOptions(BaseModel):
+class WebSearchOptions(SchemaModel):
     """
     Options for the web search tool (when using built-in web search).
     """
@@ -248,7 +241,7 @@ class WebSearchOptions(BaseModel):
     )
 
 
-class PromptInput(BaseModel):
+class PromptInput(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -363,39 +356,39 @@ class PromptInput(BaseModel):
     ] = MISSING
 
 
-class DeveloperMessage(BaseModel):
+class DeveloperMessage(SchemaModel):
     role: Literal['developer']
     content: StrictStr | list[ContentItem]
     name: StrictStr | MISSING = MISSING
 
 
-class SystemMessage(BaseModel):
+class SystemMessage(SchemaModel):
     role: Literal['system']
     content: StrictStr | list[ContentItem]
     name: StrictStr | MISSING = MISSING
 
 
-class ImageUrl(BaseModel):
+class ImageUrl(SchemaModel):
     url: StrictStr | MISSING = MISSING
     detail: Literal['auto', 'low', 'high'] = 'auto'
 
 
-class VideoUrl(BaseModel):
+class VideoUrl(SchemaModel):
     url: StrictStr | MISSING = MISSING
 
 
-class InputAudio(BaseModel):
+class InputAudio(SchemaModel):
     data: StrictStr | MISSING = MISSING
     format: Literal['wav', 'mp3'] | MISSING = MISSING
 
 
-class File(BaseModel):
+class File(SchemaModel):
     file_data: StrictStr | MISSING = MISSING
     file_id: StrictStr | MISSING = MISSING
     filename: StrictStr | MISSING = MISSING
 
 
-class ContentListContentItem(BaseModel):
+class ContentListContentItem(SchemaModel):
     type: Literal['text', 'image_url', 'video_url', 'input_audio', 'file']
     text: StrictStr | MISSING = MISSING
     image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrl')] = MISSING
@@ -410,19 +403,19 @@ ContentList = TypeAliasType(
 )
 
 
-class UserMessage(BaseModel):
+class UserMessage(SchemaModel):
     role: Literal['user']
     content: StrictStr | ContentList
     name: StrictStr | MISSING = MISSING
 
 
-class AssistantMessageContentItem(BaseModel):
+class AssistantMessageContentItem(SchemaModel):
     type: Literal['text', 'refusal']
     text: StrictStr | MISSING = MISSING
     refusal: StrictStr | MISSING = MISSING
 
 
-class FunctionToolCallFunction(BaseModel):
+class FunctionToolCallFunction(SchemaModel):
     name: StrictStr
     arguments: StrictStr
     """
@@ -430,7 +423,7 @@ class FunctionToolCallFunction(BaseModel):
     """
 
 
-class FunctionToolCall(BaseModel):
+class FunctionToolCall(SchemaModel):
     id: StrictStr
     type: Literal['function']
     function: Annotated[
@@ -438,23 +431,23 @@ class FunctionToolCall(BaseModel):
     ]
 
 
-class CustomToolCallCustom(BaseModel):
+class CustomToolCallCustom(SchemaModel):
     name: StrictStr
     input: StrictStr
 
 
-class CustomToolCall(BaseModel):
+class CustomToolCall(SchemaModel):
     id: StrictStr
     type: Literal['custom']
     custom: Annotated[CustomToolCallCustom, Field(title='CustomToolCallCustom')]
 
 
-class FunctionCall(BaseModel):
+class FunctionCall(SchemaModel):
     name: StrictStr
     arguments: StrictStr
 
 
-class AssistantMessage(BaseModel):
+class AssistantMessage(SchemaModel):
     role: Literal['assistant']
     content: StrictStr | list[AssistantMessageContentItem] | None | MISSING = MISSING
     refusal: StrictStr | None | MISSING = MISSING
@@ -464,19 +457,19 @@ class AssistantMessage(BaseModel):
     function_call: FunctionCall | MISSING = MISSING
 
 
-class ToolMessage(BaseModel):
+class ToolMessage(SchemaModel):
     role: Literal['tool']
     content: StrictStr | list[ContentItem]
     tool_call_id: StrictStr
 
 
-class FunctionMessage(BaseModel):
+class FunctionMessage(SchemaModel):
     role: Literal['function']
     content: StrictStr
     name: StrictStr
 
 
-class MessagesInput(BaseModel):
+class MessagesInput(SchemaModel):
     messages: Annotated[
         list[
             DeveloperMessage
@@ -606,19 +599,19 @@ Input = TypeAliasType(
 )
 
 
-class UrlCitation(BaseModel):
+class UrlCitation(SchemaModel):
     url: StrictStr
     title: StrictStr
     start_index: StrictInt
     end_index: StrictInt
 
 
-class Annotation(BaseModel):
+class Annotation(SchemaModel):
     type: Literal['url_citation']
     url_citation: Annotated[UrlCitation, Field(title='UrlCitation')]
 
 
-class MessageAudio(BaseModel):
+class MessageAudio(SchemaModel):
     id: StrictStr
     data: StrictStr
     """
@@ -628,35 +621,35 @@ class MessageAudio(BaseModel):
     transcript: StrictStr
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: Literal['assistant']
     content: StrictStr | None
     refusal: StrictStr | None
-    annotations: list[Annotation] | MISSING = MISSING
-    audio: MessageAudio | MISSING = MISSING
+    annotations: list[Annotation] | None | MISSING = MISSING
+    audio: MessageAudio | None | MISSING = MISSING
     tool_calls: list[FunctionToolCall | CustomToolCall] | MISSING = MISSING
     function_call: FunctionCall | None | MISSING = MISSING
 
 
-class TopLogprob(BaseModel):
+class TopLogprob(SchemaModel):
     token: StrictStr
     logprob: StrictFloat
     bytes: list[StrictInt] | None
 
 
-class LogprobsContentItem(BaseModel):
+class LogprobsContentItem(SchemaModel):
     token: StrictStr
     logprob: StrictFloat
     bytes: list[StrictInt] | None
     top_logprobs: list[TopLogprob]
 
 
-class Logprobs(BaseModel):
+class Logprobs(SchemaModel):
     content: list[LogprobsContentItem] | None | MISSING = MISSING
     refusal: list[LogprobsContentItem] | None | MISSING = MISSING
 
 
-class Choice(BaseModel):
+class Choice(SchemaModel):
     index: StrictInt
     message: Message
     finish_reason: Literal[
@@ -665,31 +658,31 @@ class Choice(BaseModel):
     logprobs: Logprobs | None
 
 
-class PromptTokensDetails(BaseModel):
+class PromptTokensDetails(SchemaModel):
     cached_tokens: StrictInt | MISSING = MISSING
     audio_tokens: StrictInt | MISSING = MISSING
 
 
-class CompletionTokensDetails(BaseModel):
+class CompletionTokensDetails(SchemaModel):
     reasoning_tokens: StrictInt | MISSING = MISSING
     audio_tokens: StrictInt | MISSING = MISSING
     accepted_prediction_tokens: StrictInt | MISSING = MISSING
     rejected_prediction_tokens: StrictInt | MISSING = MISSING
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     prompt_tokens: StrictInt
     completion_tokens: StrictInt
     total_tokens: StrictInt
     prompt_tokens_details: Annotated[
-        PromptTokensDetails | MISSING, Field(title='PromptTokensDetails')
+        PromptTokensDetails | None | MISSING, Field(title='PromptTokensDetails')
     ] = MISSING
     completion_tokens_details: Annotated[
         CompletionTokensDetails | MISSING, Field(title='CompletionTokensDetails')
     ] = MISSING
 
 
-class ChatCompletionOutput(BaseModel):
+class ChatCompletionOutput(SchemaModel):
     id: StrictStr
     """
     A unique identifier for the chat completion.
@@ -718,7 +711,7 @@ Output = TypeAliasType(
 )
 
 
-class ChatCompletionsChunk(BaseModel):
+class ChatCompletionsChunk(SchemaModel):
     """
     One streamed chunk, derived from the Chat Completions output (usage may be null).
     """

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class ChatCompletionsInput(BaseModel):
+class ChatCompletionsInput(SchemaModel):
     """
     openai/gpt-5.1-chat input, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.1-chat/ (the published schema-input.json was not reachable when vendored); `cfai pull` replaces it with the published file.
     """
@@ -42,7 +43,70 @@ class ChatCompletionsInput(BaseModel):
 Input = TypeAliasType("Input", Annotated[ChatCompletionsInput, Field(title='Input')])
 
 
-class ChatCompletionsOutput(BaseModel):
+class URLCitation(SchemaModel):
+    end_index: StrictInt | MISSING = MISSING
+    start_index: StrictInt | MISSING = MISSING
+    title: StrictStr | MISSING = MISSING
+    url: StrictStr | MISSING = MISSING
+
+
+class Annotation(SchemaModel):
+    type: Literal['url_citation'] | MISSING = MISSING
+    url_citation: Annotated[URLCitation | MISSING, Field(title='URLCitation')] = MISSING
+
+
+class CalledFunction(SchemaModel):
+    name: StrictStr | MISSING = MISSING
+    arguments: StrictStr | MISSING = MISSING
+    """
+    The arguments as JSON text, as the model wrote them (validate before use).
+    """
+
+
+class CalledCustomTool(SchemaModel):
+    name: StrictStr | MISSING = MISSING
+    input: StrictStr | MISSING = MISSING
+
+
+class MessageToolCall(SchemaModel):
+    id: StrictStr | MISSING = MISSING
+    type: Literal['function', 'custom'] | MISSING = MISSING
+    function: Annotated[CalledFunction | MISSING, Field(title='CalledFunction')] = (
+        MISSING
+    )
+    custom: Annotated[CalledCustomTool | MISSING, Field(title='CalledCustomTool')] = (
+        MISSING
+    )
+
+
+class AssistantMessage(SchemaModel):
+    """
+    The message the model answered with.
+    """
+
+    role: Literal['assistant']
+    content: StrictStr | None
+    """
+    The text of the answer; null on a tool call or a refusal.
+    """
+    refusal: StrictStr | None | MISSING = MISSING
+    annotations: list[Annotation] | MISSING = MISSING
+    tool_calls: list[MessageToolCall] | MISSING = MISSING
+
+
+class Choice(SchemaModel):
+    index: StrictInt
+    message: Annotated[AssistantMessage, Field(title='AssistantMessage')]
+    """
+    The message the model answered with.
+    """
+    finish_reason: Literal[
+        'stop', 'length', 'tool_calls', 'content_filter', 'function_call'
+    ]
+    logprobs: dict[str, Any] | None | MISSING = MISSING
+
+
+class ChatCompletionsOutput(SchemaModel):
     """
     openai/gpt-5.1-chat output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.1-chat/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file.
     """
@@ -51,7 +115,7 @@ class ChatCompletionsOutput(BaseModel):
     object: StrictStr | MISSING = MISSING
     created: StrictFloat | MISSING = MISSING
     model: StrictStr | MISSING = MISSING
-    choices: list[Any] | MISSING = MISSING
+    choices: list[Choice]
     usage: dict[str, Any] | MISSING = MISSING
 
 
@@ -60,7 +124,45 @@ Output = TypeAliasType(
 )
 
 
-class ChatCompletionsChunk(BaseModel):
+class DeltaFunction(SchemaModel):
+    name: StrictStr | MISSING = MISSING
+    arguments: StrictStr | MISSING = MISSING
+
+
+class DeltaToolCall(SchemaModel):
+    index: StrictInt | MISSING = MISSING
+    id: StrictStr | MISSING = MISSING
+    type: Literal['function'] | MISSING = MISSING
+    function: Annotated[DeltaFunction | MISSING, Field(title='DeltaFunction')] = MISSING
+
+
+class Delta(SchemaModel):
+    """
+    What this chunk adds to the message: `role` on the first, pieces of `content` after, `{}` on the last.
+    """
+
+    role: Literal['developer', 'system', 'user', 'assistant', 'tool'] | MISSING = (
+        MISSING
+    )
+    content: StrictStr | None | MISSING = MISSING
+    refusal: StrictStr | None | MISSING = MISSING
+    tool_calls: list[DeltaToolCall] | MISSING = MISSING
+
+
+class ChunkChoice(SchemaModel):
+    index: StrictInt
+    delta: Annotated[Delta, Field(title='Delta')]
+    """
+    What this chunk adds to the message: `role` on the first, pieces of `content` after, `{}` on the last.
+    """
+    finish_reason: (
+        Literal['stop', 'length', 'tool_calls', 'content_filter', 'function_call']
+        | None
+    )
+    logprobs: dict[str, Any] | None | MISSING = MISSING
+
+
+class ChatCompletionsChunk(SchemaModel):
     """
     One streamed chunk, derived from the Chat Completions output (usage may be null).
     """
@@ -69,5 +171,5 @@ class ChatCompletionsChunk(BaseModel):
     object: StrictStr | MISSING = MISSING
     created: StrictFloat | MISSING = MISSING
     model: StrictStr | MISSING = MISSING
-    choices: list[Any] | MISSING = MISSING
+    choices: list[ChunkChoice] | MISSING = MISSING
     usage: dict[str, Any] | None | MISSING = MISSING

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class ResponsesInput(BaseModel):
+class ResponsesInput(SchemaModel):
     """
     openai/gpt-5.5 input, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-input.json was not reachable when vendored); `cfai pull` replaces it with the published file.
     """
@@ -30,7 +31,7 @@ class ResponsesInput(BaseModel):
     reasoning: dict[str, Any] | MISSING = MISSING
 
 
-class ChatCompletionsInput(BaseModel):
+class ChatCompletionsInput(SchemaModel):
     """
     openai/gpt-5.5 input, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-input.json was not reachable when vendored); `cfai pull` replaces it with the published file.
     """
@@ -67,7 +68,57 @@ openai/gpt-5.5 input, built from the parameter listing of https://developers.clo
 """
 
 
-class ResponsesOutput(BaseModel):
+class OutputText(SchemaModel):
+    type: Literal['output_text'] | MISSING = MISSING
+    text: StrictStr | MISSING = MISSING
+    annotations: list[dict[str, Any]] | MISSING = MISSING
+    logprobs: list[dict[str, Any]] | MISSING = MISSING
+
+
+class OutputRefusal(SchemaModel):
+    type: Literal['refusal'] | MISSING = MISSING
+    refusal: StrictStr | MISSING = MISSING
+
+
+class OutputMessage(SchemaModel):
+    type: Literal['message'] | MISSING = MISSING
+    id: StrictStr | MISSING = MISSING
+    role: Literal['assistant'] | MISSING = MISSING
+    status: Literal['in_progress', 'completed', 'incomplete'] | MISSING = MISSING
+    content: list[OutputText | OutputRefusal] | MISSING = MISSING
+
+
+class ReasoningSummary(SchemaModel):
+    type: Literal['summary_text'] | MISSING = MISSING
+    text: StrictStr | MISSING = MISSING
+
+
+class ReasoningItem(SchemaModel):
+    type: Literal['reasoning'] | MISSING = MISSING
+    id: StrictStr | MISSING = MISSING
+    summary: list[ReasoningSummary] | MISSING = MISSING
+    encrypted_content: StrictStr | None | MISSING = MISSING
+    status: Literal['in_progress', 'completed', 'incomplete'] | MISSING = MISSING
+
+
+class FunctionCallItem(SchemaModel):
+    type: Literal['function_call'] | MISSING = MISSING
+    id: StrictStr | MISSING = MISSING
+    call_id: StrictStr | MISSING = MISSING
+    name: StrictStr | MISSING = MISSING
+    arguments: StrictStr | MISSING = MISSING
+    status: Literal['in_progress', 'completed', 'incomplete'] | MISSING = MISSING
+
+
+class OtherOutputItem(SchemaModel):
+    """
+    An output item of another type (web search, file search, computer call, ...), kept whole.
+    """
+
+    type: StrictStr | MISSING = MISSING
+
+
+class ResponsesOutput(SchemaModel):
     """
     openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
     """
@@ -76,7 +127,10 @@ class ResponsesOutput(BaseModel):
     object: Literal['response'] | MISSING = MISSING
     created_at: StrictFloat | MISSING = MISSING
     model: StrictStr | MISSING = MISSING
-    output: list[Any] | MISSING = MISSING
+    output: (
+        list[OutputMessage | ReasoningItem | FunctionCallItem | OtherOutputItem]
+        | MISSING
+    ) = MISSING
     output_text: StrictStr | MISSING = MISSING
     status: Literal['in_progress', 'completed', 'failed', 'incomplete'] | MISSING = (
         MISSING
@@ -84,7 +138,70 @@ class ResponsesOutput(BaseModel):
     usage: dict[str, Any] | MISSING = MISSING
 
 
-class ChatCompletionsOutput(BaseModel):
+class URLCitation(SchemaModel):
+    end_index: StrictInt | MISSING = MISSING
+    start_index: StrictInt | MISSING = MISSING
+    title: StrictStr | MISSING = MISSING
+    url: StrictStr | MISSING = MISSING
+
+
+class Annotation(SchemaModel):
+    type: Literal['url_citation'] | MISSING = MISSING
+    url_citation: Annotated[URLCitation | MISSING, Field(title='URLCitation')] = MISSING
+
+
+class CalledFunction(SchemaModel):
+    name: StrictStr | MISSING = MISSING
+    arguments: StrictStr | MISSING = MISSING
+    """
+    The arguments as JSON text, as the model wrote them (validate before use).
+    """
+
+
+class CalledCustomTool(SchemaModel):
+    name: StrictStr | MISSING = MISSING
+    input: StrictStr | MISSING = MISSING
+
+
+class MessageToolCall(SchemaModel):
+    id: StrictStr | MISSING = MISSING
+    type: Literal['function', 'custom'] | MISSING = MISSING
+    function: Annotated[CalledFunction | MISSING, Field(title='CalledFunction')] = (
+        MISSING
+    )
+    custom: Annotated[CalledCustomTool | MISSING, Field(title='CalledCustomTool')] = (
+        MISSING
+    )
+
+
+class AssistantMessage(SchemaModel):
+    """
+    The message the model answered with.
+    """
+
+    role: Literal['assistant']
+    content: StrictStr | None
+    """
+    The text of the answer; null on a tool call or a refusal.
+    """
+    refusal: StrictStr | None | MISSING = MISSING
+    annotations: list[Annotation] | MISSING = MISSING
+    tool_calls: list[MessageToolCall] | MISSING = MISSING
+
+
+class Choice(SchemaModel):
+    index: StrictInt
+    message: Annotated[AssistantMessage, Field(title='AssistantMessage')]
+    """
+    The message the model answered with.
+    """
+    finish_reason: Literal[
+        'stop', 'length', 'tool_calls', 'content_filter', 'function_call'
+    ]
+    logprobs: dict[str, Any] | None | MISSING = MISSING
+
+
+class ChatCompletionsOutput(SchemaModel):
     """
     openai/gpt-5.5 output, built from the parameter listing of https://developers.cloudflare.com/ai/models/openai/gpt-5.5/ (the published schema-output.json was not reachable when vendored); `cfai pull` replaces it with the published file. The two formats overlap (no field is marked required on the page), so they are alternatives (`anyOf`), not exclusive (`oneOf`).
     """
@@ -93,7 +210,7 @@ class ChatCompletionsOutput(BaseModel):
     object: StrictStr | MISSING = MISSING
     created: StrictFloat | MISSING = MISSING
     model: StrictStr | MISSING = MISSING
-    choices: list[Any] | MISSING = MISSING
+    choices: list[Choice]
     usage: dict[str, Any] | MISSING = MISSING
 
 
@@ -105,7 +222,45 @@ openai/gpt-5.5 output, built from the parameter listing of https://developers.cl
 """
 
 
-class ChatCompletionsChunk(BaseModel):
+class DeltaFunction(SchemaModel):
+    name: StrictStr | MISSING = MISSING
+    arguments: StrictStr | MISSING = MISSING
+
+
+class DeltaToolCall(SchemaModel):
+    index: StrictInt | MISSING = MISSING
+    id: StrictStr | MISSING = MISSING
+    type: Literal['function'] | MISSING = MISSING
+    function: Annotated[DeltaFunction | MISSING, Field(title='DeltaFunction')] = MISSING
+
+
+class Delta(SchemaModel):
+    """
+    What this chunk adds to the message: `role` on the first, pieces of `content` after, `{}` on the last.
+    """
+
+    role: Literal['developer', 'system', 'user', 'assistant', 'tool'] | MISSING = (
+        MISSING
+    )
+    content: StrictStr | None | MISSING = MISSING
+    refusal: StrictStr | None | MISSING = MISSING
+    tool_calls: list[DeltaToolCall] | MISSING = MISSING
+
+
+class ChunkChoice(SchemaModel):
+    index: StrictInt
+    delta: Annotated[Delta, Field(title='Delta')]
+    """
+    What this chunk adds to the message: `role` on the first, pieces of `content` after, `{}` on the last.
+    """
+    finish_reason: (
+        Literal['stop', 'length', 'tool_calls', 'content_filter', 'function_call']
+        | None
+    )
+    logprobs: dict[str, Any] | None | MISSING = MISSING
+
+
+class ChatCompletionsChunk(SchemaModel):
     """
     One streamed chunk, derived from the Chat Completions output (usage may be null).
     """
@@ -114,5 +269,5 @@ class ChatCompletionsChunk(BaseModel):
     object: StrictStr | MISSING = MISSING
     created: StrictFloat | MISSING = MISSING
     model: StrictStr | MISSING = MISSING
-    choices: list[Any] | MISSING = MISSING
+    choices: list[ChunkChoice] | MISSING = MISSING
     usage: dict[str, Any] | None | MISSING = MISSING

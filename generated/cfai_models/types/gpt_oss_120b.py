@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Reasoning(BaseModel):
+class Reasoning(SchemaModel):
     effort: Literal['low', 'medium', 'high'] | MISSING = MISSING
     """
     Constrains effort on reasoning for reasoning models. Currently supported values are low, medium, and high. Reducing reasoning effort can result in faster responses and fewer tokens used on reasoning in a response.
@@ -21,7 +22,7 @@ class Reasoning(BaseModel):
     """
 
 
-class ResponsesInput(BaseModel):
+class ResponsesInput(SchemaModel):
     input: StrictStr | list[Any]
     """
     Responses API Input messages. Refer to OpenAI Responses API docs to learn more about supported content types
@@ -29,7 +30,7 @@ class ResponsesInput(BaseModel):
     reasoning: Annotated[Reasoning | MISSING, Field(title='Reasoning')] = MISSING
 
 
-class ResponsesAsyncInput(BaseModel):
+class ResponsesAsyncInput(SchemaModel):
     requests: list[ResponsesInput]
 
 

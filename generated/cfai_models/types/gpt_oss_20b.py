@@ -6,24 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class JSONMode(BaseModel):
+class JSONMode(SchemaModel):
     type: Literal['json_object', 'json_schema'] | MISSING = MISSING
     json_schema: Any | MISSING = MISSING
 
 
-class Prompt(BaseModel):
+class Prompt(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -79,7 +72,7 @@ class Prompt(BaseModel):
     """
 
 
-class ContentItem(BaseModel):
+class ContentItem(SchemaModel):
     type: StrictStr | MISSING = MISSING
     """
     Type of the content (text)
@@ -90,7 +83,7 @@ class ContentItem(BaseModel):
     """
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: StrictStr
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
@@ -98,12 +91,12 @@ class Message(BaseModel):
     content: StrictStr | list[ContentItem]
 
 
-class Function(BaseModel):
+class Function(SchemaModel):
     name: StrictStr
     code: StrictStr
 
 
-class Property(BaseModel):
+class Property(SchemaModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -114,7 +107,7 @@ class Property(BaseModel):
     """
 
 
-class Parameters(BaseModel):
+class Parameters(SchemaModel):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -133,7 +126,7 @@ class Parameters(BaseModel):
     """
 
 
-class ParametersTool(BaseModel):
+class ParametersTool(SchemaModel):
     name: StrictStr
     """
     The name of the tool. More descriptive the better.
@@ -148,7 +141,7 @@ class ParametersTool(BaseModel):
     """
 
 
-class FunctionToolFunctionParameters(BaseModel):
+class FunctionToolFunctionParameters(SchemaModel):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -167,7 +160,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
 
 
-class FunctionToolFunction(BaseModel):
+class FunctionToolFunction(SchemaModel):
     """
     Details of the function tool.
     """
@@ -188,7 +181,7 @@ class FunctionToolFunction(BaseModel):
     """
 
 
-class FunctionTool(BaseModel):
+class FunctionTool(SchemaModel):
     type: StrictStr
     """
     Specifies the type of tool (e.g., 'function').
@@ -199,7 +192,7 @@ class FunctionTool(BaseModel):
     """
 
 
-class Messages(BaseModel):
+class Messages(SchemaModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -262,7 +255,7 @@ PromptOrMessagesInput = TypeAliasType(
 )
 
 
-class Reasoning(BaseModel):
+class Reasoning(SchemaModel):
     effort: Literal['low', 'medium', 'high'] | MISSING = MISSING
     """
     Constrains effort on reasoning for reasoning models. Currently supported values are low, medium, and high. Reducing reasoning effort can result in faster responses and fewer tokens used on reasoning in a response.
@@ -273,7 +266,7 @@ class Reasoning(BaseModel):
     """
 
 
-class ResponsesInput(BaseModel):
+class ResponsesInput(SchemaModel):
     input: StrictStr | list[Any]
     """
     Responses API Input messages. Refer to OpenAI Responses API docs to learn more about supported content types
@@ -281,7 +274,7 @@ class ResponsesInput(BaseModel):
     reasoning: Annotated[Reasoning | MISSING, Field(title='Reasoning')] = MISSING
 
 
-class ResponsesAsyncInput(BaseModel):
+class ResponsesAsyncInput(SchemaModel):
     requests: list[ResponsesInput]
 
 
@@ -294,7 +287,7 @@ Input = TypeAliasType(
 )
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -313,7 +306,7 @@ class Usage(BaseModel):
     """
 
 
-class ToolCall(BaseModel):
+class ToolCall(SchemaModel):
     arguments: dict[str, Any] | MISSING = MISSING
     """
     The arguments to be passed to the tool call request
@@ -324,12 +317,12 @@ class ToolCall(BaseModel):
     """
 
 
-class PromptOutput(BaseModel):
+class PromptOutput(SchemaModel):
     """
     Output when using the Prompt input format
     """
 
-    response: StrictStr
+    response: StrictStr | dict[str, Any] | None
     """
     The generated text response from the model
     """
@@ -343,7 +336,7 @@ class PromptOutput(BaseModel):
     """
 
 
-class ChoiceMessageToolCallFunction(BaseModel):
+class ChoiceMessageToolCallFunction(SchemaModel):
     """
     The function that the model called
     """
@@ -358,7 +351,7 @@ class ChoiceMessageToolCallFunction(BaseModel):
     """
 
 
-class ChoiceMessageToolCall(BaseModel):
+class ChoiceMessageToolCall(SchemaModel):
     id: StrictStr | MISSING = MISSING
     """
     The ID of the tool call
@@ -376,7 +369,7 @@ class ChoiceMessageToolCall(BaseModel):
     """
 
 
-class ChoiceMessage(BaseModel):
+class ChoiceMessage(SchemaModel):
     """
     A chat completion message generated by the model
     """
@@ -385,7 +378,7 @@ class ChoiceMessage(BaseModel):
     """
     The role of the message author (e.g., 'assistant')
     """
-    content: StrictStr | MISSING = MISSING
+    content: StrictStr | None | MISSING = MISSING
     """
     The contents of the assistant message
     """
@@ -395,7 +388,7 @@ class ChoiceMessage(BaseModel):
     """
 
 
-class Choice(BaseModel):
+class Choice(SchemaModel):
     index: StrictInt | MISSING = MISSING
     """
     The index of the choice in the list of choices
@@ -410,7 +403,7 @@ class Choice(BaseModel):
     """
 
 
-class MessagesOutputUsage(BaseModel):
+class MessagesOutputUsage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -429,7 +422,7 @@ class MessagesOutputUsage(BaseModel):
     """
 
 
-class MessagesOutput(BaseModel):
+class MessagesOutput(SchemaModel):
     """
     Output when using the Messages input format (Chat Completions API)
     """
@@ -462,7 +455,7 @@ class MessagesOutput(BaseModel):
     """
 
 
-class OutputItemMessageContentItem(BaseModel):
+class OutputItemMessageContentItem(SchemaModel):
     type: StrictStr | MISSING = MISSING
     """
     The content type (e.g., 'output_text')
@@ -473,7 +466,7 @@ class OutputItemMessageContentItem(BaseModel):
     """
 
 
-class OutputItemMessage(BaseModel):
+class OutputItemMessage(SchemaModel):
     type: StrictStr | MISSING = MISSING
     """
     The type of output item (e.g., 'message')
@@ -492,7 +485,7 @@ class OutputItemMessage(BaseModel):
     """
 
 
-class FunctionCall(BaseModel):
+class FunctionCall(SchemaModel):
     type: StrictStr | MISSING = MISSING
     """
     The type of output item (e.g., 'function_call')
@@ -515,7 +508,7 @@ class FunctionCall(BaseModel):
     """
 
 
-class ResponsesOutputUsage(BaseModel):
+class ResponsesOutputUsage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -534,7 +527,7 @@ class ResponsesOutputUsage(BaseModel):
     """
 
 
-class Error(BaseModel):
+class Error(SchemaModel):
     """
     Error information if the request failed
     """
@@ -553,7 +546,7 @@ class Error(BaseModel):
     """
 
 
-class ResponsesOutput(BaseModel):
+class ResponsesOutput(SchemaModel):
     """
     Output when using the Responses input format (Responses API)
     """
@@ -590,7 +583,7 @@ class ResponsesOutput(BaseModel):
     """
 
 
-class ResultUsage(BaseModel):
+class ResultUsage(SchemaModel):
     """
     Usage statistics for this inference request
     """
@@ -609,7 +602,7 @@ class ResultUsage(BaseModel):
     """
 
 
-class ResultError(BaseModel):
+class ResultError(SchemaModel):
     """
     Error information if this specific request failed
     """
@@ -628,7 +621,7 @@ class ResultError(BaseModel):
     """
 
 
-class Result(BaseModel):
+class Result(SchemaModel):
     id: StrictStr
     """
     Unique identifier for this Response
@@ -659,7 +652,7 @@ class Result(BaseModel):
     """
 
 
-class ResponsesAsyncOutput(BaseModel):
+class ResponsesAsyncOutput(SchemaModel):
     """
     Output when using the Responses_Async input format (Async Batch API)
     """
@@ -691,7 +684,7 @@ Output = TypeAliasType(
 )
 
 
-class ChatCompletionsChunk(BaseModel):
+class ChatCompletionsChunk(SchemaModel):
     """
     One streamed chunk, derived from the Chat Completions output (usage may be null).
     """

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, StrictStr
+from cfai._model import SchemaModel
+from pydantic import StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     text: StrictStr | list[StrictStr]
     """
     Input text to translate. Can be a single string or a list of strings.
@@ -55,7 +56,7 @@ class Input(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     translations: list[StrictStr]
     """
     Translated texts

@@ -6,24 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class JSONMode(BaseModel):
+class JSONMode(SchemaModel):
     type: Literal['json_object', 'json_schema'] | MISSING = MISSING
     json_schema: Any | MISSING = MISSING
 
 
-class PromptInput(BaseModel):
+class PromptInput(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -79,7 +72,7 @@ class PromptInput(BaseModel):
     """
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: StrictStr
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
@@ -90,12 +83,12 @@ class Message(BaseModel):
     """
 
 
-class Function(BaseModel):
+class Function(SchemaModel):
     name: StrictStr
     code: StrictStr
 
 
-class Property(BaseModel):
+class Property(SchemaModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -106,7 +99,7 @@ class Property(BaseModel):
     """
 
 
-class Parameters(BaseModel):
+class Parameters(SchemaModel):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -125,7 +118,7 @@ class Parameters(BaseModel):
     """
 
 
-class ParametersTool(BaseModel):
+class ParametersTool(SchemaModel):
     name: StrictStr
     """
     The name of the tool. More descriptive the better.
@@ -140,7 +133,7 @@ class ParametersTool(BaseModel):
     """
 
 
-class FunctionToolFunctionParameters(BaseModel):
+class FunctionToolFunctionParameters(SchemaModel):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -159,7 +152,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
 
 
-class FunctionToolFunction(BaseModel):
+class FunctionToolFunction(SchemaModel):
     """
     Details of the function tool.
     """
@@ -180,7 +173,7 @@ class FunctionToolFunction(BaseModel):
     """
 
 
-class FunctionTool(BaseModel):
+class FunctionTool(SchemaModel):
     type: StrictStr
     """
     Specifies the type of tool (e.g., 'function').
@@ -191,7 +184,7 @@ class FunctionTool(BaseModel):
     """
 
 
-class MessagesInput(BaseModel):
+class MessagesInput(SchemaModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -248,7 +241,7 @@ class MessagesInput(BaseModel):
     """
 
 
-class Request(BaseModel):
+class Request(SchemaModel):
     external_reference: StrictStr | MISSING = MISSING
     """
     User-supplied reference. This field will be present in the response as well it can be used to reference the request and response. It's NOT validated to be unique.
@@ -294,7 +287,7 @@ class Request(BaseModel):
     response_format: Annotated[JSONMode | MISSING, Field(title='JSONMode')] = MISSING
 
 
-class AsyncBatchInput(BaseModel):
+class AsyncBatchInput(SchemaModel):
     requests: list[Request]
 
 
@@ -304,7 +297,7 @@ Input = TypeAliasType(
 )
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -323,7 +316,7 @@ class Usage(BaseModel):
     """
 
 
-class ToolCall(BaseModel):
+class ToolCall(SchemaModel):
     arguments: dict[str, Any] | MISSING = MISSING
     """
     The arguments passed to be passed to the tool call request
@@ -334,8 +327,8 @@ class ToolCall(BaseModel):
     """
 
 
-class ResponseOutput(BaseModel):
-    response: StrictStr
+class ResponseOutput(SchemaModel):
+    response: StrictStr | dict[str, Any] | None
     """
     The generated text response from the model
     """
@@ -354,7 +347,7 @@ EventStreamOutput = TypeAliasType(
 )
 
 
-class AsyncResponseOutput(BaseModel):
+class AsyncResponseOutput(SchemaModel):
     request_id: StrictStr
     """
     The async request id that can be used to obtain the results.

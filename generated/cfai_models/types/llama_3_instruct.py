@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 BinaryImage = TypeAliasType("BinaryImage", Annotated[bytes, Field(title='BinaryImage')])
@@ -23,7 +16,7 @@ Binary string representing the image contents.
 """
 
 
-class PromptInput(BaseModel):
+class PromptInput(SchemaModel):
     prompt: Annotated[StrictStr, Field(max_length=131072, min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -77,7 +70,7 @@ class PromptInput(BaseModel):
     """
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: StrictStr
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
@@ -88,12 +81,12 @@ class Message(BaseModel):
     """
 
 
-class Function(BaseModel):
+class Function(SchemaModel):
     name: StrictStr
     code: StrictStr
 
 
-class Property(BaseModel):
+class Property(SchemaModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -104,7 +97,7 @@ class Property(BaseModel):
     """
 
 
-class Parameters(BaseModel):
+class Parameters(SchemaModel):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -123,7 +116,7 @@ class Parameters(BaseModel):
     """
 
 
-class ParametersTool(BaseModel):
+class ParametersTool(SchemaModel):
     name: StrictStr
     """
     The name of the tool. More descriptive the better.
@@ -138,7 +131,7 @@ class ParametersTool(BaseModel):
     """
 
 
-class FunctionToolFunctionParameters(BaseModel):
+class FunctionToolFunctionParameters(SchemaModel):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -157,7 +150,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
 
 
-class FunctionToolFunction(BaseModel):
+class FunctionToolFunction(SchemaModel):
     """
     Details of the function tool.
     """
@@ -178,7 +171,7 @@ class FunctionToolFunction(BaseModel):
     """
 
 
-class FunctionTool(BaseModel):
+class FunctionTool(SchemaModel):
     type: StrictStr
     """
     Specifies the type of tool (e.g., 'function').
@@ -189,7 +182,7 @@ class FunctionTool(BaseModel):
     """
 
 
-class MessagesInput(BaseModel):
+class MessagesInput(SchemaModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -245,7 +238,7 @@ Input = TypeAliasType(
 )
 
 
-class ToolCall(BaseModel):
+class ToolCall(SchemaModel):
     arguments: dict[str, Any] | MISSING = MISSING
     """
     The arguments passed to be passed to the tool call request
@@ -256,8 +249,8 @@ class ToolCall(BaseModel):
     """
 
 
-class ResponseOutput(BaseModel):
-    response: StrictStr | MISSING = MISSING
+class ResponseOutput(SchemaModel):
+    response: StrictStr | dict[str, Any] | None | MISSING = MISSING
     """
     The generated text response from the model
     """

@@ -6,24 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class JSONMode(BaseModel):
+class JSONMode(SchemaModel):
     type: Literal['json_object', 'json_schema'] | MISSING = MISSING
     json_schema: Any | MISSING = MISSING
 
 
-class PromptInput(BaseModel):
+class PromptInput(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -77,14 +70,14 @@ class PromptInput(BaseModel):
     """
 
 
-class ImageUrl(BaseModel):
+class ImageUrl(SchemaModel):
     url: Annotated[StrictStr | MISSING, Field(pattern='^data:*')] = MISSING
     """
     image uri with data (e.g. data:image/jpeg;base64,/9j/...). HTTP URL will not be accepted
     """
 
 
-class ContentItem(BaseModel):
+class ContentItem(SchemaModel):
     type: StrictStr | MISSING = MISSING
     """
     Type of the content provided
@@ -93,7 +86,7 @@ class ContentItem(BaseModel):
     image_url: Annotated[ImageUrl | MISSING, Field(title='ImageUrl')] = MISSING
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: StrictStr | MISSING = MISSING
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
@@ -107,12 +100,12 @@ class Message(BaseModel):
     content: StrictStr | list[ContentItem] | ContentItem | MISSING = MISSING
 
 
-class Function(BaseModel):
+class Function(SchemaModel):
     name: StrictStr
     code: StrictStr
 
 
-class Property(BaseModel):
+class Property(SchemaModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -123,7 +116,7 @@ class Property(BaseModel):
     """
 
 
-class Parameters(BaseModel):
+class Parameters(SchemaModel):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -142,7 +135,7 @@ class Parameters(BaseModel):
     """
 
 
-class ParametersTool(BaseModel):
+class ParametersTool(SchemaModel):
     name: StrictStr
     """
     The name of the tool. More descriptive the better.
@@ -157,7 +150,7 @@ class ParametersTool(BaseModel):
     """
 
 
-class FunctionToolFunctionParameters(BaseModel):
+class FunctionToolFunctionParameters(SchemaModel):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -176,7 +169,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
 
 
-class FunctionToolFunction(BaseModel):
+class FunctionToolFunction(SchemaModel):
     """
     Details of the function tool.
     """
@@ -197,7 +190,7 @@ class FunctionToolFunction(BaseModel):
     """
 
 
-class FunctionTool(BaseModel):
+class FunctionTool(SchemaModel):
     type: StrictStr
     """
     Specifies the type of tool (e.g., 'function').
@@ -208,7 +201,7 @@ class FunctionTool(BaseModel):
     """
 
 
-class MessagesInput(BaseModel):
+class MessagesInput(SchemaModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -272,7 +265,7 @@ Input = TypeAliasType(
 )
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -291,7 +284,7 @@ class Usage(BaseModel):
     """
 
 
-class ToolCall(BaseModel):
+class ToolCall(SchemaModel):
     arguments: dict[str, Any] | MISSING = MISSING
     """
     The arguments passed to be passed to the tool call request
@@ -302,8 +295,8 @@ class ToolCall(BaseModel):
     """
 
 
-class ResponseOutput(BaseModel):
-    response: StrictStr
+class ResponseOutput(SchemaModel):
+    response: StrictStr | dict[str, Any] | None
     """
     The generated text response from the model
     """

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: StrictStr
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
@@ -28,7 +21,7 @@ class Message(BaseModel):
     """
 
 
-class ResponseFormat(BaseModel):
+class ResponseFormat(SchemaModel):
     """
     Dictate the output format of the generated response.
     """
@@ -39,7 +32,7 @@ class ResponseFormat(BaseModel):
     """
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -60,7 +53,7 @@ class Input(BaseModel):
     """
 
 
-class SafeResponse(BaseModel):
+class SafeResponse(SchemaModel):
     """
     The json response parsed from the generated text response from the model.
     """
@@ -75,7 +68,7 @@ class SafeResponse(BaseModel):
     """
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -94,7 +87,7 @@ class Usage(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     response: StrictStr | SafeResponse | MISSING = MISSING
     usage: Annotated[Usage | MISSING, Field(title='Usage')] = MISSING
     """

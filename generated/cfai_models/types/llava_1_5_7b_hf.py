@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 BinaryInput = TypeAliasType("BinaryInput", Annotated[bytes, Field(title='BinaryInput')])
@@ -29,7 +22,7 @@ Binary string representing the image contents.
 """
 
 
-class ImageInput(BaseModel):
+class ImageInput(SchemaModel):
     temperature: StrictFloat | MISSING = MISSING
     """
     Controls the randomness of the output; higher values produce more random results.
@@ -54,5 +47,5 @@ Input = TypeAliasType(
 )
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     description: StrictStr | MISSING = MISSING

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictInt, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     A text description of the image you want to generate.
@@ -40,7 +41,7 @@ class Input(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     image: StrictStr | MISSING = MISSING
     """
     The generated image in Base64 format.

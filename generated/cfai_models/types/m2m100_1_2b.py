@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     text: Annotated[StrictStr, Field(min_length=1)]
     """
     The text to be translated
@@ -24,7 +25,7 @@ class Input(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     translated_text: StrictStr | MISSING = MISSING
     """
     The translated text in the target language

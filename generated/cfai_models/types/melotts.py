@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     A text description of the image you want to generate
@@ -21,7 +22,7 @@ class Input(BaseModel):
     """
 
 
-class AudioOutput(BaseModel):
+class AudioOutput(SchemaModel):
     audio: StrictStr | MISSING = MISSING
     """
     The generated audio in MP3 format, base64-encoded

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     task: Literal['query', 'caption', 'point', 'detect'] = 'query'
     """
     Which Moondream skill to run.
@@ -64,7 +57,7 @@ class Input(BaseModel):
     """
 
 
-class Metrics(BaseModel):
+class Metrics(SchemaModel):
     input_tokens: StrictInt
     """
     Number of input tokens consumed.
@@ -87,7 +80,7 @@ class Metrics(BaseModel):
     """
 
 
-class Point(BaseModel):
+class Point(SchemaModel):
     x: StrictFloat
     """
     X coordinate.
@@ -98,7 +91,7 @@ class Point(BaseModel):
     """
 
 
-class Object(BaseModel):
+class Object(SchemaModel):
     x_min: StrictFloat
     """
     Minimum X coordinate.
@@ -117,7 +110,7 @@ class Object(BaseModel):
     """
 
 
-class Reasoning(BaseModel):
+class Reasoning(SchemaModel):
     """
     Reasoning trace for the `query` task when reasoning=true. Null otherwise.
     """
@@ -132,7 +125,7 @@ class Reasoning(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     finish_reason: StrictStr
     """
     Reason the generation finished.

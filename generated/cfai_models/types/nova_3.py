@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictStr
 
 
-class Audio(BaseModel):
+class Audio(SchemaModel):
     body: dict[str, Any]
     contentType: StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     audio: Annotated[Audio, Field(title='Audio')]
     custom_topic_mode: Literal['extended', 'strict'] | MISSING = MISSING
     """
@@ -163,29 +164,29 @@ class Input(BaseModel):
     """
 
 
-class Word(BaseModel):
+class Word(SchemaModel):
     confidence: StrictFloat | MISSING = MISSING
     end: StrictFloat | MISSING = MISSING
     start: StrictFloat | MISSING = MISSING
     word: StrictStr | MISSING = MISSING
 
 
-class Alternative(BaseModel):
+class Alternative(SchemaModel):
     confidence: StrictFloat | MISSING = MISSING
     transcript: StrictStr | MISSING = MISSING
     words: list[Word] | MISSING = MISSING
 
 
-class Channel(BaseModel):
+class Channel(SchemaModel):
     alternatives: list[Alternative] | MISSING = MISSING
 
 
-class Summary(BaseModel):
+class Summary(SchemaModel):
     result: StrictStr | MISSING = MISSING
     short: StrictStr | MISSING = MISSING
 
 
-class Segment(BaseModel):
+class Segment(SchemaModel):
     text: StrictStr | MISSING = MISSING
     start_word: StrictFloat | MISSING = MISSING
     end_word: StrictFloat | MISSING = MISSING
@@ -193,21 +194,21 @@ class Segment(BaseModel):
     sentiment_score: StrictFloat | MISSING = MISSING
 
 
-class Average(BaseModel):
+class Average(SchemaModel):
     sentiment: StrictStr | MISSING = MISSING
     sentiment_score: StrictFloat | MISSING = MISSING
 
 
-class Sentiments(BaseModel):
+class Sentiments(SchemaModel):
     segments: list[Segment] | MISSING = MISSING
     average: Annotated[Average | MISSING, Field(title='Average')] = MISSING
 
 
-class Results(BaseModel):
+class Results(SchemaModel):
     channels: list[Channel] | MISSING = MISSING
     summary: Annotated[Summary | MISSING, Field(title='Summary')] = MISSING
     sentiments: Annotated[Sentiments | MISSING, Field(title='Sentiments')] = MISSING
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     results: Annotated[Results | MISSING, Field(title='Results')] = MISSING

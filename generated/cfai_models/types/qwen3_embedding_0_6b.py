@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 Queries = TypeAliasType(
@@ -62,7 +63,7 @@ Alias for documents: an array of text strings
 """
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     queries: Queries | QueriesList | MISSING = MISSING
     instruction: StrictStr = (
         'Given a web search query, retrieve relevant passages that answer the query'
@@ -74,6 +75,6 @@ class Input(BaseModel):
     text: Text | TextList | MISSING = MISSING
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     data: list[list[StrictFloat]] | MISSING = MISSING
     shape: list[StrictInt] | MISSING = MISSING

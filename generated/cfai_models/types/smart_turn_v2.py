@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, Field, StrictBool, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Audio(BaseModel):
+class Audio(SchemaModel):
     """
     readable stream with audio data and content-type specified for that data
     """
@@ -19,7 +20,7 @@ class Audio(BaseModel):
     contentType: StrictStr
 
 
-class AudioObjectInput(BaseModel):
+class AudioObjectInput(SchemaModel):
     audio: Annotated[Audio, Field(title='Audio')]
     """
     readable stream with audio data and content-type specified for that data
@@ -30,7 +31,7 @@ class AudioObjectInput(BaseModel):
     """
 
 
-class AudioStringInput(BaseModel):
+class AudioStringInput(SchemaModel):
     audio: StrictStr
     """
     base64 encoded audio data
@@ -46,7 +47,7 @@ Input = TypeAliasType(
 )
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     is_complete: StrictBool | MISSING = MISSING
     """
     if true, end-of-turn was detected

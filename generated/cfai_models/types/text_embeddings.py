@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     text: StrictStr | list[StrictStr]
     """
     Input text to embed. Can be a single string or a list of strings.
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     data: list[list[StrictFloat]]
     """
     Embedding vectors, where each vector is a list of floats.

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    MISSING,
-    BaseModel,
-    Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-)
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class PromptInput(BaseModel):
+class PromptInput(SchemaModel):
     prompt: Annotated[StrictStr, Field(max_length=131072, min_length=1)]
     """
     The input text prompt for the model to generate a response.
@@ -71,7 +64,7 @@ class PromptInput(BaseModel):
     """
 
 
-class Message(BaseModel):
+class Message(SchemaModel):
     role: StrictStr
     """
     The role of the message sender (e.g., 'user', 'assistant', 'system', 'tool').
@@ -82,12 +75,12 @@ class Message(BaseModel):
     """
 
 
-class Function(BaseModel):
+class Function(SchemaModel):
     name: StrictStr
     code: StrictStr
 
 
-class Property(BaseModel):
+class Property(SchemaModel):
     type: StrictStr
     """
     The data type of the parameter.
@@ -98,7 +91,7 @@ class Property(BaseModel):
     """
 
 
-class Parameters(BaseModel):
+class Parameters(SchemaModel):
     """
     Schema defining the parameters accepted by the tool.
     """
@@ -117,7 +110,7 @@ class Parameters(BaseModel):
     """
 
 
-class ParametersTool(BaseModel):
+class ParametersTool(SchemaModel):
     name: StrictStr
     """
     The name of the tool. More descriptive the better.
@@ -132,7 +125,7 @@ class ParametersTool(BaseModel):
     """
 
 
-class FunctionToolFunctionParameters(BaseModel):
+class FunctionToolFunctionParameters(SchemaModel):
     """
     Schema defining the parameters accepted by the function.
     """
@@ -151,7 +144,7 @@ class FunctionToolFunctionParameters(BaseModel):
     """
 
 
-class FunctionToolFunction(BaseModel):
+class FunctionToolFunction(SchemaModel):
     """
     Details of the function tool.
     """
@@ -172,7 +165,7 @@ class FunctionToolFunction(BaseModel):
     """
 
 
-class FunctionTool(BaseModel):
+class FunctionTool(SchemaModel):
     type: StrictStr
     """
     Specifies the type of tool (e.g., 'function').
@@ -183,7 +176,7 @@ class FunctionTool(BaseModel):
     """
 
 
-class MessagesInput(BaseModel):
+class MessagesInput(SchemaModel):
     messages: list[Message]
     """
     An array of message objects representing the conversation history.
@@ -238,7 +231,7 @@ Input = TypeAliasType(
 )
 
 
-class Usage(BaseModel):
+class Usage(SchemaModel):
     """
     Usage statistics for the inference request
     """
@@ -257,7 +250,7 @@ class Usage(BaseModel):
     """
 
 
-class ToolCall(BaseModel):
+class ToolCall(SchemaModel):
     arguments: dict[str, Any] | MISSING = MISSING
     """
     The arguments passed to be passed to the tool call request
@@ -268,8 +261,8 @@ class ToolCall(BaseModel):
     """
 
 
-class ResponseOutput(BaseModel):
-    response: StrictStr | MISSING = MISSING
+class ResponseOutput(SchemaModel):
+    response: StrictStr | dict[str, Any] | None | MISSING = MISSING
     """
     The generated text response from the model
     """

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictInt, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeAliasType
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     prompt: Annotated[StrictStr, Field(min_length=1)]
     """
     A text description of the image you want to generate

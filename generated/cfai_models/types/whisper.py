@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictStr
 from typing_extensions import TypeAliasType
 
 BinaryInput = TypeAliasType("BinaryInput", Annotated[bytes, Field(title='BinaryInput')])
 
 
-class AudioInput(BaseModel):
+class AudioInput(SchemaModel):
     audio: list[StrictFloat]
     """
     An array of integers that represent the audio data constrained to 8-bit unsigned integer values
@@ -24,7 +25,7 @@ Input = TypeAliasType(
 )
 
 
-class Word(BaseModel):
+class Word(SchemaModel):
     word: StrictStr | MISSING = MISSING
     start: StrictFloat | MISSING = MISSING
     """
@@ -36,7 +37,7 @@ class Word(BaseModel):
     """
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     text: StrictStr
     """
     The transcription

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import MISSING, BaseModel, Field, StrictFloat, StrictStr
+from cfai._model import SchemaModel
+from pydantic import MISSING, Field, StrictFloat, StrictStr
 
 
-class Input(BaseModel):
+class Input(SchemaModel):
     audio: StrictStr
     """
     Base64 encoded value of the audio data.
@@ -36,7 +37,7 @@ class Input(BaseModel):
     """
 
 
-class TranscriptionInfo(BaseModel):
+class TranscriptionInfo(SchemaModel):
     language: StrictStr | MISSING = MISSING
     """
     The language of the audio being transcribed or translated.
@@ -55,7 +56,7 @@ class TranscriptionInfo(BaseModel):
     """
 
 
-class Word(BaseModel):
+class Word(SchemaModel):
     word: StrictStr | MISSING = MISSING
     """
     The individual word transcribed from the audio.
@@ -70,7 +71,7 @@ class Word(BaseModel):
     """
 
 
-class Segments(BaseModel):
+class Segments(SchemaModel):
     start: StrictFloat | MISSING = MISSING
     """
     The starting time of the segment within the audio, in seconds.
@@ -102,7 +103,7 @@ class Segments(BaseModel):
     words: list[Word] | MISSING = MISSING
 
 
-class Output(BaseModel):
+class Output(SchemaModel):
     transcription_info: Annotated[
         TranscriptionInfo | MISSING, Field(title='TranscriptionInfo')
     ] = MISSING
