@@ -268,6 +268,16 @@ def _compressed_zeros(size: int, wbits: int) -> bytes:
     return b"".join(parts) + packer.flush()
 
 
+@cache
+def _gzip_layers(layers: int) -> bytes:
+    body = b"{}"
+    for _ in range(layers):
+        body = gzip.compress(body, compresslevel=1, mtime=0)
+    codings = ", ".join(["gzip"] * layers)
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Encoding: {codings}\r\n"
+    return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
 class RawServer:
     """Answers every connection with a byte-level script: what to send, how fast, for how long."""
 
@@ -330,6 +340,8 @@ class RawServer:
             data = _compressed_zeros(step["deflate_zeros"], zlib.MAX_WBITS)
         elif "double_gzip_zeros" in step:
             data = gzip.compress(_compressed_zeros(step["double_gzip_zeros"], zlib.MAX_WBITS | 16))
+        elif "gzip_layers" in step:  # a whole answer: `Content-Encoding: gzip, gzip, …`, one layer each
+            data = _gzip_layers(step["gzip_layers"])
         elif "deep_json" in step:
             data = b"[" * step["deep_json"] + b"]" * step["deep_json"]
         elif "send_bytes" in step:
@@ -374,6 +386,8 @@ def test_resources_are_bounded(
     case = load_json(path)
     expect = case["expect"]
     for step in case["script"]:  # build any bomb before the clock starts
+        if "gzip_layers" in step:
+            _gzip_layers(step["gzip_layers"])
         for key in ("gzip_zeros", "deflate_zeros", "double_gzip_zeros"):
             if key in step:
                 _compressed_zeros(step[key], zlib.MAX_WBITS | 16 if "gzip" in key else zlib.MAX_WBITS)
