@@ -324,7 +324,9 @@ def connection_error(call: Call, exc: httpx.TransportError) -> tuple[APIError, b
 
 def http_error(call: Call, response: httpx.Response, content: bytes) -> tuple[APIStatusError, bool]:
     """The typed error of an HTTP error status, and whether to retry."""
-    error = status_error(response.status_code, response.headers, content, model=call.model, path=call.path)
+    error = status_error(
+        response.status_code, response.headers, content, model=call.model, path=call.path, redact=call.redact.text
+    )
     return error, response.status_code in RETRY_STATUSES
 
 
@@ -340,8 +342,9 @@ def not_a_stream(call: Call, response: httpx.Response, content: bytes) -> APIErr
     """A 2xx answer to a streamed call that is not an event stream."""
     kind = response.headers.get("content-type", "no content type")
     text = content.decode("utf-8", errors="replace")
-    message = f"expected text/event-stream, got {kind}: {excerpt(text, 80)!r}"
-    return ResponseDecodeError(message, model=call.model, path=call.path, status=response.status_code, excerpt=excerpt(text))
+    short = excerpt(text, redact=call.redact.text)
+    message = f"expected text/event-stream, got {call.redact.text(kind)}: {excerpt(short, 80, redact=call.redact.text)!r}"
+    return ResponseDecodeError(message, model=call.model, path=call.path, status=response.status_code, excerpt=short)
 
 
 def parse(
@@ -359,8 +362,9 @@ def parse(
         # (_unclosed walks the text in Python: only worth it, and cheap, on an answer of ordinary size)
         cut = len(content) <= 1 << 20 and _unclosed(text)
         what = f"JSON cut short after {len(content)} bytes" if cut else f"not JSON ({exc})"
-        message = f"body is {what}: {excerpt(text, 80)!r}"
-        raise ResponseDecodeError(message, model=model, path=path, status=status, excerpt=excerpt(text)) from None
+        short = excerpt(text, redact=call.redact.text)
+        message = f"body is {what}: {excerpt(short, 80, redact=call.redact.text)!r}"
+        raise ResponseDecodeError(message, model=model, path=path, status=status, excerpt=short) from None
     if isinstance(body, Mapping) and body.get("success") is False:  # an envelope that failed with a 2xx
         errors = cloudflare_errors(body)
         message = "; ".join(map(str, errors)) or "success: false"
@@ -655,7 +659,7 @@ class EventReader:
         except NotJSON:
             chunk = None
         if not isinstance(chunk, dict):
-            raise self.fail(ResponseDecodeError, f"event {len(self.chunks)} is not a JSON object: {excerpt(data, 80)!r}")
+            raise self.fail(ResponseDecodeError, f"event {len(self.chunks)} is not a JSON object: {excerpt(data, 80, redact=self.call.redact.text)!r}")
         if "error" in chunk and "choices" not in chunk:
             reason = "; ".join(map(str, cloudflare_errors(chunk))) or "error event"
             raise self.fail(StreamIncomplete, f"the server ended the stream with an error: {reason}")
@@ -801,7 +805,7 @@ def schemas_from(call: Call, content: bytes) -> Bindings | Unavailable:
     try:
         body = loads(content)
     except NotJSON as exc:
-        return Unavailable(f"the schema endpoint answered {excerpt(str(exc), 80)!r}, not JSON", lasting=True)
+        return Unavailable(f"the schema endpoint answered {excerpt(str(exc), 80, redact=call.redact.text)!r}, not JSON", lasting=True)
     if isinstance(body, Mapping) and body.get("success") is False:
         reason = "; ".join(map(str, cloudflare_errors(body))) or "success: false"
         return Unavailable(f"the schema endpoint answered {reason}", lasting=True)

@@ -15,6 +15,7 @@ __all__ = ["ACCEPT_ENCODING", "BodyTooLarge", "Decoder", "UnsupportedEncoding"]
 
 ACCEPT_ENCODING = "gzip, deflate"
 _STEP = 64 * 1024  # decompressed bytes produced per zlib call
+MAX_LAYERS = 3  # stacked encodings decoded (`gzip, gzip`); each costs a zlib state (~40 KB) and a pass
 
 
 class BodyTooLarge(Exception):
@@ -36,7 +37,10 @@ class Decoder:
         self.cap = cap
         self.total = 0
         self._zlib: list[zlib._Decompress] = []
-        for coding in reversed([c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]):
+        codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+        if len([c for c in codings if c != "identity"]) > MAX_LAYERS:
+            raise UnsupportedEncoding(f"{len(codings):,} stacked content encodings: at most {MAX_LAYERS} are decoded")
+        for coding in reversed(codings):
             if coding in ("gzip", "x-gzip"):
                 self._zlib.append(zlib.decompressobj(zlib.MAX_WBITS | 16))
             elif coding == "deflate":

@@ -123,7 +123,7 @@ from .options import (
     check_seconds,
     check_timeout,
 )
-from .redact import Redactor, guard_logs
+from .redact import Redactor, guard_logs, token_problem
 from .sse import EventParser
 from .stream import Reassembled
 from .validate import Registry, default_registry
@@ -255,6 +255,8 @@ class _BaseClient:
             raise MissingCredentials(
                 f"{missing} needed: pass account_id=/api_token= or set CLOUDFLARE_ACCOUNT_ID/CLOUDFLARE_API_TOKEN"
             )
+        if problem := token_problem(api_token):
+            raise MissingCredentials(problem)
         self.account_id = account_id
         self._token = _Secret(api_token)
         # One redactor per client: the clients' errors and warnings (`Retrying.stamp`) and the

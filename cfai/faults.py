@@ -31,7 +31,7 @@ import html
 import json
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,13 +222,18 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
 
 
-def excerpt(text: str, width: int = 200) -> str:
-    """A short, one-line text of a body: an HTML page's `<title>`, else its text without tags."""
+def excerpt(text: str, width: int = 200, *, redact: Callable[[str], str]) -> str:
+    """A short, one-line text of a body: an HTML page's `<title>`, else its text without tags.
+
+    `redact` (a `cfai.redact.Redactor`'s `text`) runs on the whole text, before and after it is
+    unescaped, and only then is it shortened: a secret that straddles the cut is masked whole, not
+    printed all but its last characters."""
+    text = redact(text)
     if title := _TITLE.search(text):
         text = title.group(1)
     elif "<" in text:
         text = _TAG.sub(" ", _SCRIPT.sub(" ", text))
-    text = _SPACE.sub(" ", html.unescape(text)).strip()
+    text = redact(_SPACE.sub(" ", html.unescape(text)).strip())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -273,14 +278,23 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
     return max(0.0, when - base)
 
 
-def status_error(status: int, headers: Mapping[str, str], content: bytes, *, model: str, path: str) -> APIStatusError:
-    """The typed error of an HTTP error answer, with the Cloudflare errors parsed out of its body."""
+def status_error(
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    *,
+    model: str,
+    path: str,
+    redact: Callable[[str], str] = lambda text: text,
+) -> APIStatusError:
+    """The typed error of an HTTP error answer, with the Cloudflare errors parsed out of its body;
+    `redact` runs on the body's text before it is shortened."""
     text = content.decode("utf-8", errors="replace")
     try:
         errors = cloudflare_errors(json.loads(text))
     except ValueError:
         errors = []
-    short = "" if errors else excerpt(text)
+    short = "" if errors else excerpt(text, redact=redact)
     message = "; ".join(map(str, errors)) or short or "(empty body)"
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
     return cls(

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-__all__ = ["MASK", "Redactor", "guard_logs"]
+__all__ = ["MASK", "Redactor", "guard_logs", "holds_secret", "token_problem"]
 
 MASK = "***"
 # A credential after `Bearer`, whatever it is: the header shape itself marks it secret.
@@ -30,11 +30,40 @@ _MAX_DEPTH = 200  # deeper values are not walked (nothing we parse or accept is 
 E = TypeVar("E", bound=BaseException)
 
 
+def _base64_cores(raw: bytes) -> set[str]:
+    """The base64 characters that spell `raw` inside any longer text, at each of the three byte
+    alignments: the characters whose six bits all come from `raw` (standard and URL-safe alphabets)."""
+    found = set()
+    for shift in range(3):
+        start, end = -(-8 * shift // 6), 8 * (shift + len(raw)) // 6
+        text = base64.b64encode(bytes(shift) + raw).decode()[start:end]
+        found |= {text, text.replace("+", "-").replace("/", "_")}
+    return found
+
+
 def _spellings(secret: str) -> set[str]:
     forms = {secret, quote(secret, safe=""), json.dumps(secret)[1:-1]}
-    raw = secret.encode()
+    raw = secret.encode("utf-8", "surrogatepass")
     forms |= {base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
+    forms |= _base64_cores(raw)  # base64 of `Bearer <token>`, of a header line, of a JSON text…
+    forms |= {raw.hex(), raw.hex().upper()}
+    # UTF-16 read as UTF-8 or Latin-1 (a NUL between characters), and that NUL escaped by repr or JSON.
+    forms |= {sep.join(secret) for sep in ("\0", "\\x00", "\\u0000")}
     return {f for f in forms if len(f) >= 4}  # a 1-3 character "token" would blank out ordinary text
+
+
+def token_problem(token: str) -> str | None:
+    """Why `token` cannot be sent as a `Bearer` credential (never quoting it), or None: an HTTP header
+    carries printable ASCII only."""
+    if all(" " < c <= "~" for c in token):
+        return None
+    return "the API token holds characters an HTTP header cannot carry (non-ASCII, spaces or control characters)"
+
+
+def holds_secret(text: str, secrets: Iterable[str | None]) -> bool:
+    """Whether `text` holds one of `secrets` in any spelling `Redactor` masks (not a mere `Bearer` word)."""
+    forms = set().union(*(_spellings(s) for s in secrets if s)) if secrets else set()
+    return any(f in text for f in forms)
 
 
 class Redactor:

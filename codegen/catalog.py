@@ -27,7 +27,7 @@ from cfai.baseurl import check_base_url
 from cfai.errors import CfaiError, SchemaProblem, json_path
 from cfai.faults import InvalidBaseURL, cloudflare_errors
 from cfai.names import check_name
-from cfai.redact import Redactor
+from cfai.redact import Redactor, token_problem
 
 __all__ = [
     "API_BASE_URL",
@@ -179,6 +179,8 @@ def endpoint(source: str, env: Mapping[str, str], base_url: str | None = None) -
     missing = [name for name in ("CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_TOKEN") if not env.get(name)]
     if missing:
         raise UsageError(f"the API source needs {' and '.join(missing)} in the environment")
+    if problem := token_problem(env["CLOUDFLARE_API_TOKEN"]):
+        raise UsageError(f"CLOUDFLARE_API_TOKEN: {problem}")
     account = env["CLOUDFLARE_ACCOUNT_ID"]
     if not re.fullmatch(r"[A-Za-z0-9_-]+", account):
         raise UsageError("CLOUDFLARE_ACCOUNT_ID must be an account id (letters, digits, - and _)")

@@ -16,13 +16,15 @@ What happens to a model, by kind of problem (`cfai.schemas.load_model`, `cfai.re
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from cfai.errors import SchemaLoadError, SchemaProblem
+from cfai.errors import SchemaLoadError, SchemaProblem, json_path
+from cfai.guards import subschemas
 from cfai.naming import module_name, qualified_module_name, variant_names, variants
 from cfai.schemas import FILES, discover, load_model
 from cfai.stream import chunk_schema
@@ -66,9 +68,33 @@ class Catalog:
     skipped: dict[str, tuple[SchemaProblem, ...]]
 
 
+def _same_identifiers(model: str, side: str, schema: Any) -> list[SchemaProblem]:
+    """Property names of one object that Python reads as the same identifier (it normalises names
+    to NFKC: `ﬁeld` is `field`, `ｘ` is `x`): one field would silently replace the other."""
+    found = []
+    for path, node in subschemas(schema):
+        properties = node.get("properties") if isinstance(node, Mapping) else None
+        if not isinstance(properties, Mapping):
+            continue
+        seen: dict[str, str] = {}
+        for key in properties:
+            if not isinstance(key, str):
+                continue
+            other = seen.setdefault(unicodedata.normalize("NFKC", key), key)
+            if other != key:
+                where = json_path([*path, "properties"])
+                message = f"property names {other!r} and {key!r} are the same Python identifier (NFKC): rename one"
+                found.append(SchemaProblem(model, f"{model}/{FILES[side]}", where, message))
+    return found
+
+
 def _one(root: Path, model: str) -> Description:
     loaded = load_model(root, model)
     output = loaded.output
+    clashes = _same_identifiers(model, "input", loaded.input)
+    clashes += _same_identifiers(model, "output", output) if output is not None else []
+    if clashes:
+        raise SchemaLoadError(clashes)
     return Description(
         name=model,
         module=module_name(model),

@@ -139,7 +139,7 @@ def _run_generator(
     text = json.dumps(schema, indent=2, ensure_ascii=False)
     entry = cache.key(model.name, text, *arguments, tools) + ".py"
     if (cached := cache.get_file(store, entry)) is not None:
-        target.write_bytes(cached)
+        target.write_text(doctext.escape_literals(cached.decode("utf-8")), encoding="utf-8", newline="")
         return [], True
     source = work / f"{target.parent.name}-{model.types}.json"
     source.write_text(text)
@@ -148,6 +148,7 @@ def _run_generator(
     done = children.run([*command, *arguments], cwd=project_root(), env=env)
     if done.returncode == 0 and target.is_file():
         cache.put_file(store, entry, target.read_bytes())
+        target.write_text(doctext.escape_literals(target.read_bytes().decode("utf-8")), encoding="utf-8", newline="")
         return [], False
     detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
     message = "datamodel-code-generator failed: " + " / ".join(detail)
@@ -256,10 +257,11 @@ def build(
     done.sort(key=lambda m: m.name)
     for model in done:
         text = references.model_module(model, groups[model.types])
-        (package / f"{model.module}.py").write_text(black.format_str(text, mode=black.Mode(line_length=120)))
+        text = doctext.escape_literals(black.format_str(text, mode=black.Mode(line_length=120)))
+        (package / f"{model.module}.py").write_text(text)
     (package / "__init__.py").write_text(_init_module(done))
     (package / TYPES / "__init__.py").write_text(TYPES_INIT)
     (package / PAYLOADS / "__init__.py").write_text(PAYLOADS_INIT)
-    (package / "catalog.py").write_text(references.catalog_module(done))
+    (package / "catalog.py").write_text(doctext.escape_literals(references.catalog_module(done)))
     (package / "py.typed").write_text("")
     return done, failed

@@ -29,7 +29,7 @@ import httpx
 from cfai.errors import SchemaProblem
 from cfai.faults import cloudflare_errors, excerpt, retry_after
 from cfai.names import check_name
-from cfai.redact import Redactor
+from cfai.redact import Redactor, holds_secret
 from cfai.schemas import FILES, check_schema, parse_schema
 
 from . import atomic
@@ -162,13 +162,13 @@ def _etag(request: Request, local: Mapping[str, bytes], state: State) -> str | N
 # --- fetch ----------------------------------------------------------------------------------------
 
 
-def _error_text(content: bytes) -> str:
-    text = content.decode("utf-8", errors="replace")
+def _error_text(content: bytes, redact: Callable[[str], str]) -> str:
+    text = redact(content.decode("utf-8", errors="replace"))
     try:
         errors = cloudflare_errors(json.loads(text))
     except ValueError:
         errors = []
-    return "; ".join(map(str, errors)) or excerpt(text, 120) or "(empty body)"
+    return "; ".join(map(str, errors)) or excerpt(text, 120, redact=redact) or "(empty body)"
 
 
 async def _read(response: httpx.Response, limit: int) -> bytes:
@@ -191,6 +191,8 @@ async def _once(client: httpx.AsyncClient, request: Request, options: Options) -
     def fail(message: str, retry: bool = False, wait: float | None = None) -> tuple[Answer, bool, float | None]:
         return Answer(request, None, problem=message), retry, wait
 
+    scrub = Redactor([request.endpoint.token]).text  # before anything is shortened
+
     async with client.stream("GET", request.url, headers=headers) as response:
         status, ctype = response.status_code, response.headers.get("content-type", "")
         if status == 304:
@@ -199,12 +201,12 @@ async def _once(client: httpx.AsyncClient, request: Request, options: Options) -
             return Answer(request, 304, etag=response.headers.get("etag") or request.etag), False, None
         if status != 200:
             retry = status in RETRY_STATUSES or status >= 500
-            text = _error_text(await _read(response, 65536))
+            text = _error_text(await _read(response, 65536), scrub)
             return fail(f"HTTP {status}: {text}", retry, retry_after(response.headers))
         if not _JSON_TYPE.match(ctype.split(";")[0].strip().lower()):
             start = await _read(response, 4096)
             if start.lstrip()[:1] == b"<" or "html" in ctype.lower():
-                return fail(f"Content-Type {ctype!r}: an HTML page ({excerpt(start.decode('utf-8', 'replace'), 80)})")
+                return fail(f"Content-Type {ctype!r}: an HTML page ({excerpt(start.decode('utf-8', 'replace'), 80, redact=scrub)})")
             return fail(f"Content-Type {ctype or '(none)'!r}: not JSON")
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > cap:
@@ -307,7 +309,9 @@ def _scrubbed(answer: Answer) -> Answer:
     redactor = Redactor([token])
     problems = tuple(redactor.value(p) for p in answer.problems)
     files = answer.files
-    if token and any(redactor.text(data.decode("utf-8", "replace")) != data.decode("utf-8", "replace") for data in files.values()):
+    # The token's value in any spelling the redactor masks; not the word "Bearer", which a schema
+    # may well use to describe authentication.
+    if token and any(holds_secret(data.decode("utf-8", "replace"), [token]) for data in files.values()):
         where = redact(answer.request.url)
         problems += (SchemaProblem(answer.request.model, where, "$", "the answer contains the API token: refused"),)
         files = {}

@@ -22,6 +22,7 @@ from cfai.errors import GenerationError, SchemaProblem
 from cfai.jsonvalue import loads
 
 from . import children
+from .doctext import escape_json
 
 __all__ = ["IMPORT_TIMEOUT", "artifacts", "audit", "imports", "json_files", "strict_dumps"]
 
@@ -40,7 +41,7 @@ def _problem(file: str, message: str, model: str = "-") -> SchemaProblem:
 def strict_dumps(document: object) -> str:
     """JSON as the generator writes it; a NaN or Infinity is a `GenerationError`, not a file other tools reject."""
     try:
-        return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+        return escape_json(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
     except ValueError as exc:
         raise GenerationError([_problem("openapi.json", f"would not be JSON: {exc}")]) from None
 

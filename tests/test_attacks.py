@@ -55,6 +55,26 @@ CATEGORIES = ("token", "resources", "schemas", "payloads", "cli")
 ACCOUNT = "acct"
 TOKEN = "cfai-attack-canary-3f9b2d71"
 SPELLINGS = (TOKEN, quote(TOKEN, safe=""), base64.b64encode(TOKEN.encode()).decode())
+
+
+def _b64_core(prefix: str) -> str:
+    """The base64 characters that spell `Bearer <TOKEN>` inside a text starting with `prefix`: the
+    ones that depend on the token's bytes only (the first and last may mix with its neighbours)."""
+    raw = prefix.encode(), f"Bearer {TOKEN}".encode()
+    text = base64.b64encode(raw[0] + raw[1]).decode().rstrip("=")
+    start, end = -(-8 * len(raw[0]) // 6), 8 * (len(raw[0]) + len(raw[1])) // 6
+    return text[start + 10 : end - 1]
+
+
+# What counts as a leak: any 12 characters of the token in a row (a token cut short is still a
+# leak), or a run of its other spellings: base64 of the header at each alignment, hex, UTF-16.
+_WINDOW = 12
+LEAKS = {TOKEN[i : i + _WINDOW] for i in range(len(TOKEN) - _WINDOW + 1)} | {
+    *(quote(TOKEN, safe=""), base64.b64encode(TOKEN.encode()).decode()),
+    *(_b64_core("x" * k) for k in range(3)),
+    TOKEN.encode().hex(), TOKEN.encode().hex().upper(),
+    "\0".join(TOKEN[:_WINDOW]), "\\x00".join(TOKEN[:_WINDOW]), "\\u0000".join(TOKEN[:_WINDOW]),
+}
 CHAT = {"model": "openai/gpt-5.5", "messages": [{"role": "user", "content": "hi"}]}
 OUTPUT_SCHEMAS = ROOT / "cfai" / "json_output"
 
@@ -84,8 +104,13 @@ def test_every_category_has_its_attacks() -> None:
 
 
 def _fill(text: str, auth: str) -> str:
+    text = re.sub(r"\{PAD:(\d+)\}", lambda m: "E" * int(m.group(1)), text)
+    for k in range(3):
+        text = text.replace(f"{{AUTH_B64_AT_{k}}}", base64.b64encode(("x" * k + auth).encode()).decode())
     return (
         text.replace("{AUTH}", auth)
+        .replace("{TOKEN_HEX}", TOKEN.encode().hex())
+        .replace("{TOKEN_UTF16}", "\0".join(TOKEN) + "\0")
         .replace("{TOKEN_B64}", SPELLINGS[2])
         .replace("{TOKEN_URL}", SPELLINGS[1])
         .replace("{TOKEN}", TOKEN)
@@ -121,6 +146,8 @@ def _serve(httpserver: HTTPServer, replies: list[dict[str, Any]]) -> None:
             headers.setdefault("Content-Type", "application/json")
         else:
             body = _fill(spec["body"], auth)
+        if "encoding" in spec:  # the whole body in another encoding (utf-16-le, …)
+            return Response(body.encode(spec["encoding"]), status=spec["status"], headers=headers)
         return Response(body, status=spec["status"], headers=headers)
 
     httpserver.expect_request(re.compile(".*")).respond_with_handler(answer)
@@ -224,8 +251,8 @@ def test_token_never_leaves(
     texts += [captured.out, captured.err]
     if "shows" in expect:  # the server's message did come through, only without the token
         assert any(expect["shows"] in t for t in texts), texts[:3]
-    leaks = [t for t in texts for s in SPELLINGS if s in t]
-    assert not leaks, leaks[0][:400]
+    leaks = [(s, t) for t in texts for s in LEAKS if s in t]
+    assert not leaks, f"{leaks[0][0]!r} in {leaks[0][1][:600]!r}"
     if case.get("replies"):
         assert any(r.headers.get("Authorization") == f"Bearer {TOKEN}" for r, _ in httpserver.log), "the token was sent"
 
@@ -239,6 +266,16 @@ def _compressed_zeros(size: int, wbits: int) -> bytes:
     block = bytes(1 << 20)
     parts = [packer.compress(block) for _ in range(size >> 20)]
     return b"".join(parts) + packer.flush()
+
+
+@cache
+def _gzip_layers(layers: int) -> bytes:
+    body = b"{}"
+    for _ in range(layers):
+        body = gzip.compress(body, compresslevel=1, mtime=0)
+    codings = ", ".join(["gzip"] * layers)
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Encoding: {codings}\r\n"
+    return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
 class RawServer:
@@ -303,6 +340,8 @@ class RawServer:
             data = _compressed_zeros(step["deflate_zeros"], zlib.MAX_WBITS)
         elif "double_gzip_zeros" in step:
             data = gzip.compress(_compressed_zeros(step["double_gzip_zeros"], zlib.MAX_WBITS | 16))
+        elif "gzip_layers" in step:  # a whole answer: `Content-Encoding: gzip, gzip, …`, one layer each
+            data = _gzip_layers(step["gzip_layers"])
         elif "deep_json" in step:
             data = b"[" * step["deep_json"] + b"]" * step["deep_json"]
         elif "send_bytes" in step:
@@ -347,6 +386,8 @@ def test_resources_are_bounded(
     case = load_json(path)
     expect = case["expect"]
     for step in case["script"]:  # build any bomb before the clock starts
+        if "gzip_layers" in step:
+            _gzip_layers(step["gzip_layers"])
         for key in ("gzip_zeros", "deflate_zeros", "double_gzip_zeros"):
             if key in step:
                 _compressed_zeros(step[key], zlib.MAX_WBITS | 16 if "gzip" in key else zlib.MAX_WBITS)

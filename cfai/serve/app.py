@@ -156,7 +156,11 @@ class MockAPI:
             if len(data) > limit:
                 return None, _error(413, 1002, [f"body is over the limit of {limit:,} bytes"])
         try:
-            body = json.loads(data)
+            body = json.loads(data, parse_constant=_not_json)
+            # a lone surrogate (`"\ud800"`) parses but is no Unicode text: refused here, not a 500 later
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return None, _error(400, 1001, ["body is not JSON: a string holds a lone surrogate (\\ud800-\\udfff)"])
         except RecursionError:
             return None, _error(400, 1001, [f"body is nested deeper than {self.config.max_depth} levels"])
         except ValueError as exc:
@@ -310,3 +314,8 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
     app = Starlette(routes=routes)
     app.state.api = api
     return app
+
+
+def _not_json(constant: str) -> Any:
+    """`NaN`, `Infinity`, `-Infinity`: Python's parser takes them, JSON has no such values."""
+    raise ValueError(f"{constant} is not a JSON value")

@@ -55,9 +55,17 @@ def test_no_schema_text_runs(name: str, built: tuple[Path, Path]) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_no_invisible_line_breaks_in_code(name: str, built: tuple[Path, Path]) -> None:
-    module = built[0] / "cfai_models" / "types" / f"{generated_types(built[0])['attack/' + name]}.py"
-    text = module.read_text()
-    assert not set(text) & {"\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x00"}
+    """Not in the model's types, its payload TypedDicts, its own module (bounds in docstrings), nor
+    in the files every model shares."""
+    out = built[0]
+    types = generated_types(out)["attack/" + name]
+    package = out / "cfai_models"
+    files = [package / "types" / f"{types}.py", package / "payloads" / f"{types}.py", package / f"{types}.py",
+             package / "catalog.py", package / "__init__.py", out / "openapi.json"]
+    for path in files:
+        if path.exists():
+            found = set(path.read_text()) & {"\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x00"}
+            assert not found, f"{path.relative_to(out)}: {sorted(found)}"
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if "accept" in case("strings", n) or "reject" in case("strings", n)])
