@@ -100,12 +100,71 @@ def chunk_schema(output_schema: Any) -> dict[str, Any] | None:
     chunk = copy.deepcopy(dict(candidate))
     chunk.pop(CHUNK_KEY, None)
     chunk.pop("required", None)
-    usage = chunk["properties"].get("usage")
+    properties = chunk["properties"]
+    usage = properties.get("usage")
     if usage is not None:
-        chunk["properties"]["usage"] = {"anyOf": [usage, {"type": "null"}]}
+        properties["usage"] = _nullable(usage)
+    kind = properties.get("object")
+    if isinstance(kind, dict) and isinstance(kind.get("enum"), list):  # "chat.completion" → also the chunk's
+        kind["enum"] = [*kind["enum"], *(["chat.completion.chunk"] if "chat.completion.chunk" not in kind["enum"] else [])]
+    elif isinstance(kind, dict) and "const" in kind:
+        kind["enum"] = list(dict.fromkeys([kind.pop("const"), "chat.completion.chunk"]))
+    choices = properties.get("choices")
+    if isinstance(choices, dict) and isinstance(choices.get("items"), dict):
+        choices.pop("minItems", None)  # the last chunk, carrying usage, has `choices: []`
+        # The choice (often a `$ref` into `$defs`, or an `anyOf` of shapes, as in glm-4.7-flash) is
+        # changed in the chunk's own copy.
+        items = choices["items"] = _resolved(choices["items"], output_schema)
+        branches = [items] if isinstance(items.get("properties"), dict) else [
+            b for k in ("anyOf", "oneOf") for b in items.get(k, []) if isinstance(b, dict)]  # fmt: skip
+        for choice in branches:
+            _streamed_choice(choice, output_schema)
     chunk["title"] = "Chat Completions Chunk"
-    chunk["description"] = "One streamed chunk, derived from the Chat Completions output (usage may be null)."
+    chunk["description"] = ("One streamed chunk, derived from the Chat Completions output: nothing required, "
+                            "`object` also chat.completion.chunk, choices with a `delta`, null finish_reason and usage.")
     return chunk
+
+
+def _streamed_choice(choice: dict[str, Any], root: Any) -> None:
+    """A streamed choice, in place: a `delta` (the message's keys, each optional) beside or instead of
+    the message, and `finish_reason: null` until the last chunk (OpenAI's and vLLM's chunks alike)."""
+    resolved = _resolved(choice, root)
+    choice.clear()
+    choice.update(resolved)
+    inner = choice.get("properties")
+    if not isinstance(inner, dict):
+        return
+    choice.pop("required", None)
+    if isinstance(inner.get("message"), dict) and "delta" not in inner:
+        delta = _resolved(inner["message"], root)
+        delta.pop("required", None)
+        for branch in (b for k in ("anyOf", "oneOf") for b in delta.get(k, []) if isinstance(b, dict)):
+            branch.pop("required", None)
+        inner["delta"] = delta
+    if "finish_reason" in inner:
+        inner["finish_reason"] = _nullable(inner["finish_reason"])
+
+
+def _resolved(node: dict[str, Any], root: Any) -> dict[str, Any]:
+    """A copy of `node` with its local `$ref` (`#/$defs/…`) replaced by what it points to (a few
+    hops at most; anything else is returned as it is)."""
+    out = copy.deepcopy(node)
+    for _ in range(8):
+        ref = out.get("$ref")
+        if not (isinstance(ref, str) and ref.startswith("#/")):
+            break
+        target: Any = root
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, Mapping) else None
+        if not isinstance(target, Mapping):
+            break
+        out = {**copy.deepcopy(dict(target)), **{k: v for k, v in out.items() if k != "$ref"}}
+    return out
+
+
+def _nullable(schema: Any) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 @dataclass

@@ -164,7 +164,7 @@ class ChunkChoice(SchemaModel):
 
 class ChatCompletionsChunk(SchemaModel):
     """
-    One streamed chunk, derived from the Chat Completions output (usage may be null).
+    One streamed chunk, derived from the Chat Completions output: nothing required, `object` also chat.completion.chunk, choices with a `delta`, null finish_reason and usage.
     """
 
     id: StrictStr | MISSING = MISSING

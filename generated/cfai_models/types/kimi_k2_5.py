@@ -731,9 +731,31 @@ Output = TypeAliasType(
 )
 
 
+class Delta(SchemaModel):
+    role: Literal['assistant'] | MISSING = MISSING
+    content: StrictStr | None | MISSING = MISSING
+    refusal: StrictStr | None | MISSING = MISSING
+    annotations: list[Annotation] | None | MISSING = MISSING
+    audio: MessageAudio | None | MISSING = MISSING
+    tool_calls: list[FunctionToolCall | CustomToolCall] | MISSING = MISSING
+    function_call: FunctionCall | None | MISSING = MISSING
+
+
+class ChatCompletionsChunkChoice(SchemaModel):
+    index: StrictInt | MISSING = MISSING
+    message: Message | MISSING = MISSING
+    finish_reason: (
+        Literal['stop', 'length', 'tool_calls', 'content_filter', 'function_call']
+        | None
+        | MISSING
+    ) = MISSING
+    logprobs: Logprobs | None | MISSING = MISSING
+    delta: Delta | MISSING = MISSING
+
+
 class ChatCompletionsChunk(SchemaModel):
     """
-    One streamed chunk, derived from the Chat Completions output (usage may be null).
+    One streamed chunk, derived from the Chat Completions output: nothing required, `object` also chat.completion.chunk, choices with a `delta`, null finish_reason and usage.
     """
 
     id: StrictStr | MISSING = MISSING
@@ -749,7 +771,7 @@ class ChatCompletionsChunk(SchemaModel):
     """
     The model used for the chat completion.
     """
-    choices: Annotated[list[Choice] | MISSING, Field(min_length=1)] = MISSING
+    choices: list[ChatCompletionsChunkChoice] | MISSING = MISSING
     usage: Usage | None | MISSING = MISSING
     system_fingerprint: StrictStr | None | MISSING = MISSING
     service_tier: (
