@@ -1,11 +1,13 @@
-"""The generator's commands on the `cfai` command line: generate, check, pull, diff, models.
+"""The generator's commands on the `cfai` command line: generate, check, pull, diff, models, gate, regen.
 
-Registered on `cfai.cli.app` when the command line starts; the generator toolchain is imported
-inside each command, so `cfai validate` and `cfai run` never load it.
+Added to `cfai.cli.app` by `register`, the `cfai.commands` entry point the command line loads when
+it starts (the library never imports `codegen`); the generator toolchain is imported inside each
+command, so `cfai validate` and `cfai run` never load it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,13 +16,28 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cfai.cli import _print_json, _problems, _short, app, err, out
+from cfai.cli import _print_json, _problems, _short, err, out
 from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
 
 from . import atomic, children, signals
 
+_COMMANDS: list[Callable[..., None]] = []
 
-@app.command()
+
+def _command(function: Callable[..., None]) -> Callable[..., None]:
+    _COMMANDS.append(function)
+    return function
+
+
+def register(app: typer.Typer) -> None:
+    """The `cfai.commands` entry point: add the generator's commands to the `cfai` command line."""
+    registered = {command.callback for command in app.registered_commands}
+    for function in _COMMANDS:
+        if function not in registered:
+            app.command()(function)
+
+
+@_command
 def generate(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory (replaced whole).")] = Path("generated"),
@@ -59,26 +76,20 @@ def _notes(problems: tuple[SchemaProblem, ...], label: str) -> None:
         err.print(f"{label}: {p.model}: {p.file} {p.path}: {p.message}", markup=False, highlight=False)
 
 
-def _require_toolchain() -> None:
-    """Generation runs datamodel-code-generator with the project's pinned options: say so in one line
-    when this installation has neither (a wheel installed without the `dev` extra or the checkout)."""
+def _require_toolchain(*, mypy: bool = False) -> None:
+    """Generation runs datamodel-code-generator, black and isort (and the checks mypy): say so in one
+    line when this installation lacks them (a wheel installed without the `dev` extra)."""
     import importlib.util
 
-    from .models import project_root
-
-    try:
-        project_root()
-    except RuntimeError:
-        err.print("error: generation runs in a source checkout of cfai-bindings (its pinned generator options live in "
-                  "its pyproject.toml): run `make generate` there", markup=False, highlight=False)
-        raise typer.Exit(2) from None
-    if importlib.util.find_spec("datamodel_code_generator") is None:
-        err.print("error: generation needs the generator toolchain: pip install 'cfai-bindings[dev]' in a checkout",
-                  markup=False, highlight=False)
+    tools = ("datamodel_code_generator", "black", "isort", *(("mypy",) if mypy else ()))
+    missing = [name for name in tools if importlib.util.find_spec(name) is None]
+    if missing:
+        err.print(f"error: generation needs the generator toolchain ({', '.join(missing)} missing): "
+                  "pip install 'cfai-bindings[dev]'", markup=False, highlight=False)
         raise typer.Exit(2)
 
 
-@app.command()
+@_command
 def check(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="The committed output to compare with.")] = Path("generated"),
@@ -87,7 +98,7 @@ def check(
     """Regenerate into a temporary directory; fail unless byte-identical to --out and mypy-clean."""
     from .pipeline import check as run
 
-    _require_toolchain()
+    _require_toolchain(mypy=mypy)
     signals.install()  # SIGTERM too removes the temporary build
     try:
         differences, type_errors = run(schemas, out_dir, mypy=mypy)
@@ -107,7 +118,7 @@ def check(
     out.print(f"[green]{out_dir} is up to date with {schemas}" + (" and mypy --strict clean" if mypy else ""))
 
 
-@app.command()
+@_command
 def pull(
     names: Annotated[list[str] | None, typer.Argument(metavar="[MODEL]...", help="Models to pull. Default: those in <schemas>/models.toml.")] = None,
     schemas: Annotated[Path, typer.Option(help="Schema root to update; its models.toml lists the tracked models.")] = Path("schemas"),
@@ -197,7 +208,7 @@ def pull(
     raise typer.Exit(1 if report.failed else 0)
 
 
-@app.command()
+@_command
 def diff(
     old: Annotated[str, typer.Argument(help="The old schema root: a folder, or a git revision (HEAD~1) of --path.")],
     new: Annotated[str, typer.Argument(help="The new schema root: a folder, or a git revision (HEAD).")],
@@ -250,7 +261,7 @@ def diff(
     raise typer.Exit(1 if exceeds(changes, fail_on) else 0)
 
 
-@app.command()
+@_command
 def models(
     schemas: Annotated[Path, typer.Option(help="Schema root whose models.toml marks the tracked models.")] = Path("schemas"),
     base_url: Annotated[str | None, typer.Option("--base-url", help="API base URL. Default: CLOUDFLARE_BASE_URL, else Cloudflare's.")] = None,
@@ -292,7 +303,7 @@ def models(
 
 
 
-@app.command()
+@_command
 def gate(
     schemas: Annotated[Path, typer.Option(help="The committed schema root; its models.toml lists the tracked models.")] = Path("schemas"),
     source: Annotated[str | None, typer.Option(help="docs or api, for every model. Default: each model's source in models.toml.")] = None,
@@ -318,6 +329,7 @@ def gate(
 
     if fail_on not in ("breaking", "any"):
         raise typer.BadParameter("must be breaking or any", param_hint="--fail-on")
+    _require_toolchain(mypy=mypy)
     try:
         result = run_gate(
             schemas, env=os.environ, source=source, base_url=base_url, fail_on=fail_on, typecheck=mypy,
@@ -349,7 +361,7 @@ def gate(
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
+@_command
 def regen(
     schemas: Annotated[Path, typer.Option(help="Schema root to update.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="Generated output to update with it.")] = Path("generated"),
