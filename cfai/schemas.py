@@ -29,6 +29,7 @@ __all__ = [
     "default_root",
     "discover",
     "load_model",
+    "openapi_path",
     "parse_schema",
     "read_model",
     "read_schema",
@@ -48,6 +49,13 @@ def default_root() -> Path:
         return Path(env)
     bundled = Path(__file__).parent / "_schemas"
     return bundled if bundled.is_dir() else Path(__file__).resolve().parents[1] / "schemas"
+
+
+def openapi_path() -> Path:
+    """The OpenAPI 3.1 document of the bundled models: `cfai/_openapi.json` in a wheel, else the
+    project's `generated/openapi.json`. (`cfai generate --out OUT` writes yours as `OUT/openapi.json`.)"""
+    bundled = Path(__file__).parent / "_openapi.json"
+    return bundled if bundled.is_file() else Path(__file__).resolve().parents[1] / "generated" / "openapi.json"
 
 
 def discover(root: Path) -> list[str]:

@@ -134,6 +134,9 @@ def pull(
 ) -> None:
     """Fetch the published schemas of the tracked (or named) models, check them, replace --schemas atomically.
 
+    Named models that --schemas/models.toml does not list yet are added to it (created if missing),
+    so that a later `cfai pull` or `cfai gate` keeps them up to date.
+
     Exit 0: every model pulled (changed or not); 1: some model failed (nothing written, unless
     --keep-going); 2: usage (bad name, models.toml, missing CLOUDFLARE_* setting for --source api).
     """
@@ -179,6 +182,7 @@ def pull(
             report = run_pull(
                 chosen, endpoints, schemas, out=out_dir, options=options,
                 planned=lambda n: bar.update(task, total=n), done=lambda _: bar.advance(task),
+                track=bool(names),
             )
     except UsageError as exc:
         err.print(f"[red]error:[/red] {exc}")
