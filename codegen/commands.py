@@ -42,20 +42,24 @@ def generate(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory (replaced whole).")] = Path("generated"),
     strict: Annotated[bool, typer.Option(help="Fail on any note (a repaired slip, an input-only model).")] = False,
+    package: PackageOpt = "cfai_models",
 ) -> None:
     """Generate typed models for every model under --schemas into --out.
 
     A model that cannot be used is skipped with its located problems and the others are generated;
     known slips are repaired and input-only models typed, each with a note on stderr.
+    --out receives the package (`<out>/<package>/`) and `openapi.json`; put --out on your import path
+    (PYTHONPATH, MYPYPATH) and import the package by its name.
     Exit 0: every model generated; 1: some skipped (or, with --strict, any note: nothing written);
     2: nothing to generate, or a usage error.
     """
     from .pipeline import generate as run
 
+    _check_package(package)
     _require_toolchain()
     signals.install()
     try:
-        report = run(schemas, out_dir, strict=strict, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
+        report = run(schemas, out_dir, strict=strict, package=package, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
     except GenerationError as exc:
         _problems(exc.problems, False)
         err.print(f"[red]generation stopped; {out_dir} is unchanged[/red]")
@@ -76,6 +80,18 @@ def _notes(problems: tuple[SchemaProblem, ...], label: str) -> None:
         err.print(f"{label}: {p.model}: {p.file} {p.path}: {p.message}", markup=False, highlight=False)
 
 
+PackageOpt = Annotated[str, typer.Option(
+    "--package", help="The generated package's name (a Python identifier). Default cfai_models, which is also the "
+    "name of the models bundled in the wheel: name yours (my_models) so that the two never mix.")]
+
+
+def _check_package(name: str) -> None:
+    import keyword
+
+    if not name.isidentifier() or keyword.iskeyword(name) or not name.isascii():
+        raise typer.BadParameter(f"{name!r} is not a Python package name", param_hint="--package")
+
+
 def _require_toolchain(*, mypy: bool = False) -> None:
     """Generation runs datamodel-code-generator, black and isort (and the checks mypy): say so in one
     line when this installation lacks them (a wheel installed without the `dev` extra)."""
@@ -94,14 +110,16 @@ def check(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="The committed output to compare with.")] = Path("generated"),
     mypy: Annotated[bool, typer.Option(help="Also type-check the output with mypy --strict.")] = True,
+    package: PackageOpt = "cfai_models",
 ) -> None:
     """Regenerate into a temporary directory; fail unless byte-identical to --out and mypy-clean."""
     from .pipeline import check as run
 
+    _check_package(package)
     _require_toolchain(mypy=mypy)
     signals.install()  # SIGTERM too removes the temporary build
     try:
-        differences, type_errors = run(schemas, out_dir, mypy=mypy)
+        differences, type_errors = run(schemas, out_dir, mypy=mypy, package=package)
     except SchemaLoadError as exc:
         _problems(exc.problems, False)
         raise typer.Exit(2) from None

@@ -238,7 +238,8 @@ def load(model: str) -> ModuleType:
 
 
 def build(
-    catalog: Catalog, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None
+    catalog: Catalog, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None,
+    package_name: str = PACKAGE,
 ) -> tuple[list[Description], dict[str, tuple[SchemaProblem, ...]]]:
     """Generate the types of every distinct pair of schemas, and every model's module, into
     `staging/cfai_models`.
@@ -249,7 +250,7 @@ def build(
     """
     import black  # the pinned formatter of every generated module: same input, same bytes
 
-    package = staging / PACKAGE
+    package = staging / package_name  # its modules import each other relatively: any name works
     (package / TYPES).mkdir(parents=True)
     (package / PAYLOADS).mkdir()
     store, tools = cache.directory("models", cache_home()), toolchain()
