@@ -354,7 +354,7 @@ def tracked_text(current: str | None, models: Sequence[Tracked]) -> str | None:
     """models.toml with `models` added at the end, its text otherwise kept as it was (comments, order,
     the entries already there, even if their source differs); None when every model is listed."""
     listed = {t.name for t in parse_tracked(current, TRACKED_FILE)[0]} if current is not None else set()
-    new = [m for m in dict((m.name, m) for m in models).values() if m.name not in listed]
+    new = [m for m in {m.name: m for m in models}.values() if m.name not in listed]
     if not new:
         return None
     text = current if current is not None else (
