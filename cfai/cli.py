@@ -300,15 +300,20 @@ def serve(
     serve_forever(config, host=host, port=port, access_log=access_log)
 
 
+COMMAND_PLUGINS = "cfai.commands"  # entry-point group: `register(app)` adds commands to the CLI
+
+
 def _generator_commands() -> None:
-    """generate, check, pull, diff and models belong to the generator package (`codegen`), which
-    registers them on `app`. Importing `codegen.commands` is cheap (the toolchain loads inside each
-    command); without `codegen` installed the CLI offers the run-time commands only."""
-    try:
-        import codegen.commands  # noqa: F401
-    except ModuleNotFoundError as exc:
-        if exc.name != "codegen":
-            raise
+    """generate, check, pull, diff, models, gate and regen belong to the generator package (`codegen`),
+    which registers them through the `cfai.commands` entry point (`codegen.commands:register`): the
+    library never imports it. Loading it is cheap (the toolchain loads inside each command); an
+    installation without the entry point offers the run-time commands only."""
+    for plugin in metadata.entry_points(group=COMMAND_PLUGINS):
+        try:
+            register = plugin.load()
+        except ModuleNotFoundError:  # the plugin's package is gone (uninstalled, half-removed)
+            continue
+        register(app)
 
 
 _generator_commands()

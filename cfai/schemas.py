@@ -31,6 +31,7 @@ __all__ = [
     "default_root",
     "discover",
     "load_model",
+    "openapi_path",
     "parse_schema",
     "read_model",
     "read_schema",
@@ -67,6 +68,13 @@ def refinements_dir(root: Path) -> Path:
 def refined(root: Path, model: str, side: str, schema: Any) -> Refined:
     """One side of `model` (as published and repaired) with the refinements of `root` applied."""
     return refine(model, side, schema, load(refinements_dir(root)), file=f"{model}/{FILES[side]}")
+
+
+def openapi_path() -> Path:
+    """The OpenAPI 3.1 document of the bundled models: `cfai/_openapi.json` in a wheel, else the
+    project's `generated/openapi.json`. (`cfai generate --out OUT` writes yours as `OUT/openapi.json`.)"""
+    bundled = Path(__file__).parent / "_openapi.json"
+    return bundled if bundled.is_file() else Path(__file__).resolve().parents[1] / "generated" / "openapi.json"
 
 
 def discover(root: Path) -> list[str]:

@@ -5,7 +5,8 @@ back the next time the same inputs come up: only the models whose inputs changed
 datamodel-code-generator again. The key lists every input that shapes the output (see
 `models._module_key` and `pipeline.build`), so a hit is exactly what a fresh run would write.
 
-Location: `$CFAI_CACHE_DIR`, else `.cache/cfai/` under the project root (git-ignored). Entries are
+Location: `$CFAI_CACHE_DIR`, else `.cache/cfai/` of a source checkout (git-ignored), else the user's
+cache folder (`$XDG_CACHE_HOME/cfai-bindings`, `~/.cache/cfai-bindings`; `codegen.models.cache_home`). Entries are
 written atomically (a temporary name, then a rename), so concurrent builds never see half an entry.
 `CFAI_NO_CACHE=1` neither reads nor writes it. A cache that cannot be written is skipped, not an error.
 """
@@ -22,12 +23,13 @@ from pathlib import Path
 __all__ = ["directory", "get_file", "get_tree", "key", "put_file", "put_tree", "tree_digest"]
 
 
-def directory(kind: str, project: Path) -> Path | None:
-    """Where entries of `kind` (`models`, `client`) live; None when caching is switched off."""
+def directory(kind: str, home: Path) -> Path | None:
+    """Where entries of `kind` (`models`, `client`) live under the default cache folder `home`
+    (unless `$CFAI_CACHE_DIR`); None when caching is switched off."""
     if os.environ.get("CFAI_NO_CACHE", "") not in ("", "0"):
         return None
     base = os.environ.get("CFAI_CACHE_DIR")
-    return (Path(base) if base else project / ".cache" / "cfai") / kind
+    return (Path(base) if base else home) / kind
 
 
 def key(*parts: str | bytes) -> str:

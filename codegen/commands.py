@@ -1,11 +1,13 @@
-"""The generator's commands on the `cfai` command line: generate, check, pull, diff, models.
+"""The generator's commands on the `cfai` command line: generate, check, pull, diff, models, gate, regen.
 
-Registered on `cfai.cli.app` when the command line starts; the generator toolchain is imported
-inside each command, so `cfai validate` and `cfai run` never load it.
+Added to `cfai.cli.app` by `register`, the `cfai.commands` entry point the command line loads when
+it starts (the library never imports `codegen`); the generator toolchain is imported inside each
+command, so `cfai validate` and `cfai run` never load it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,31 +16,50 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cfai.cli import _print_json, _problems, _short, app, err, out
+from cfai.cli import _print_json, _problems, _short, err, out
 from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
 
 from . import atomic, children, signals
 
+_COMMANDS: list[Callable[..., None]] = []
 
-@app.command()
+
+def _command(function: Callable[..., None]) -> Callable[..., None]:
+    _COMMANDS.append(function)
+    return function
+
+
+def register(app: typer.Typer) -> None:
+    """The `cfai.commands` entry point: add the generator's commands to the `cfai` command line."""
+    registered = {command.callback for command in app.registered_commands}
+    for function in _COMMANDS:
+        if function not in registered:
+            app.command()(function)
+
+
+@_command
 def generate(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="Output directory (replaced whole).")] = Path("generated"),
     strict: Annotated[bool, typer.Option(help="Fail on any note (a repaired slip, an input-only model).")] = False,
+    package: PackageOpt = "cfai_models",
 ) -> None:
     """Generate typed models for every model under --schemas into --out.
 
     A model that cannot be used is skipped with its located problems and the others are generated;
     known slips are repaired and input-only models typed, each with a note on stderr.
+    --out receives the package (`<out>/<package>/`) and `openapi.json`; put --out on your import path
+    (PYTHONPATH, MYPYPATH) and import the package by its name.
     Exit 0: every model generated; 1: some skipped (or, with --strict, any note: nothing written);
     2: nothing to generate, or a usage error.
     """
     from .pipeline import generate as run
 
+    _check_package(package)
     _require_toolchain()
     signals.install()
     try:
-        report = run(schemas, out_dir, strict=strict, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
+        report = run(schemas, out_dir, strict=strict, package=package, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
     except GenerationError as exc:
         _problems(exc.problems, False)
         err.print(f"[red]generation stopped; {out_dir} is unchanged[/red]")
@@ -59,38 +80,46 @@ def _notes(problems: tuple[SchemaProblem, ...], label: str) -> None:
         err.print(f"{label}: {p.model}: {p.file} {p.path}: {p.message}", markup=False, highlight=False)
 
 
-def _require_toolchain() -> None:
-    """Generation runs datamodel-code-generator with the project's pinned options: say so in one line
-    when this installation has neither (a wheel installed without the `dev` extra or the checkout)."""
+PackageOpt = Annotated[str, typer.Option(
+    "--package", help="The generated package's name (a Python identifier). Default cfai_models, which is also the "
+    "name of the models bundled in the wheel: name yours (my_models) so that the two never mix.")]
+
+
+def _check_package(name: str) -> None:
+    import keyword
+
+    if not name.isidentifier() or keyword.iskeyword(name) or not name.isascii():
+        raise typer.BadParameter(f"{name!r} is not a Python package name", param_hint="--package")
+
+
+def _require_toolchain(*, mypy: bool = False) -> None:
+    """Generation runs datamodel-code-generator, black and isort (and the checks mypy): say so in one
+    line when this installation lacks them (a wheel installed without the `dev` extra)."""
     import importlib.util
 
-    from .models import project_root
-
-    try:
-        project_root()
-    except RuntimeError:
-        err.print("error: generation runs in a source checkout of cfai-bindings (its pinned generator options live in "
-                  "its pyproject.toml): run `make generate` there", markup=False, highlight=False)
-        raise typer.Exit(2) from None
-    if importlib.util.find_spec("datamodel_code_generator") is None:
-        err.print("error: generation needs the generator toolchain: pip install 'cfai-bindings[dev]' in a checkout",
-                  markup=False, highlight=False)
+    tools = ("datamodel_code_generator", "black", "isort", *(("mypy",) if mypy else ()))
+    missing = [name for name in tools if importlib.util.find_spec(name) is None]
+    if missing:
+        err.print(f"error: generation needs the generator toolchain ({', '.join(missing)} missing): "
+                  "pip install 'cfai-bindings[dev]'", markup=False, highlight=False)
         raise typer.Exit(2)
 
 
-@app.command()
+@_command
 def check(
     schemas: Annotated[Path, typer.Option(help="Schema root: one folder per model.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="The committed output to compare with.")] = Path("generated"),
     mypy: Annotated[bool, typer.Option(help="Also type-check the output with mypy --strict.")] = True,
+    package: PackageOpt = "cfai_models",
 ) -> None:
     """Regenerate into a temporary directory; fail unless byte-identical to --out and mypy-clean."""
     from .pipeline import check as run
 
-    _require_toolchain()
+    _check_package(package)
+    _require_toolchain(mypy=mypy)
     signals.install()  # SIGTERM too removes the temporary build
     try:
-        differences, type_errors = run(schemas, out_dir, mypy=mypy)
+        differences, type_errors = run(schemas, out_dir, mypy=mypy, package=package)
     except SchemaLoadError as exc:
         _problems(exc.problems, False)
         raise typer.Exit(2) from None
@@ -107,7 +136,7 @@ def check(
     out.print(f"[green]{out_dir} is up to date with {schemas}" + (" and mypy --strict clean" if mypy else ""))
 
 
-@app.command()
+@_command
 def pull(
     names: Annotated[list[str] | None, typer.Argument(metavar="[MODEL]...", help="Models to pull. Default: those in <schemas>/models.toml.")] = None,
     schemas: Annotated[Path, typer.Option(help="Schema root to update; its models.toml lists the tracked models.")] = Path("schemas"),
@@ -122,6 +151,9 @@ def pull(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
 ) -> None:
     """Fetch the published schemas of the tracked (or named) models, check them, replace --schemas atomically.
+
+    Named models that --schemas/models.toml does not list yet are added to it (created if missing),
+    so that a later `cfai pull` or `cfai gate` keeps them up to date.
 
     Exit 0: every model pulled (changed or not); 1: some model failed (nothing written, unless
     --keep-going); 2: usage (bad name, models.toml, missing CLOUDFLARE_* setting for --source api).
@@ -168,6 +200,7 @@ def pull(
             report = run_pull(
                 chosen, endpoints, schemas, out=out_dir, options=options,
                 planned=lambda n: bar.update(task, total=n), done=lambda _: bar.advance(task),
+                track=bool(names),
             )
     except UsageError as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -197,7 +230,7 @@ def pull(
     raise typer.Exit(1 if report.failed else 0)
 
 
-@app.command()
+@_command
 def diff(
     old: Annotated[str, typer.Argument(help="The old schema root: a folder, or a git revision (HEAD~1) of --path.")],
     new: Annotated[str, typer.Argument(help="The new schema root: a folder, or a git revision (HEAD).")],
@@ -250,7 +283,7 @@ def diff(
     raise typer.Exit(1 if exceeds(changes, fail_on) else 0)
 
 
-@app.command()
+@_command
 def models(
     schemas: Annotated[Path, typer.Option(help="Schema root whose models.toml marks the tracked models.")] = Path("schemas"),
     base_url: Annotated[str | None, typer.Option("--base-url", help="API base URL. Default: CLOUDFLARE_BASE_URL, else Cloudflare's.")] = None,
@@ -292,7 +325,7 @@ def models(
 
 
 
-@app.command()
+@_command
 def gate(
     schemas: Annotated[Path, typer.Option(help="The committed schema root; its models.toml lists the tracked models.")] = Path("schemas"),
     source: Annotated[str | None, typer.Option(help="docs or api, for every model. Default: each model's source in models.toml.")] = None,
@@ -318,6 +351,7 @@ def gate(
 
     if fail_on not in ("breaking", "any"):
         raise typer.BadParameter("must be breaking or any", param_hint="--fail-on")
+    _require_toolchain(mypy=mypy)
     try:
         result = run_gate(
             schemas, env=os.environ, source=source, base_url=base_url, fail_on=fail_on, typecheck=mypy,
@@ -349,7 +383,7 @@ def gate(
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
+@_command
 def regen(
     schemas: Annotated[Path, typer.Option(help="Schema root to update.")] = Path("schemas"),
     out_dir: Annotated[Path, typer.Option("--out", help="Generated output to update with it.")] = Path("generated"),

@@ -7,9 +7,13 @@ Works from the descriptions (`describe`); `build` writes into a staging director
 swaps into place (or compares with what is committed). A model the generator fails on is reported
 and left out; the others are generated.
 
-datamodel-code-generator reads its options from `[tool.datamodel-codegen]` in pyproject.toml (it
-looks in the working directory), so it runs as a subprocess from the project root; only the
-per-model arguments are passed here.
+datamodel-code-generator's options are `codegen/datamodel-codegen.toml` (`CONFIG`, shipped in the
+wheel). The generator only reads options from a `pyproject.toml` it finds from its working
+directory up, so each build copies that file as `pyproject.toml` into its private work folder and
+runs the generator there as a subprocess, its output written there too: the same options and the
+same formatting (no [tool.black] or [tool.isort] of the caller's project) from a checkout or from
+an installed package, whatever the caller's working directory. Only the per-model arguments are
+passed here.
 
 Each module's bytes are cached (`codegen.cache`) under a hash of everything that shapes them, so a
 re-run only runs the generator for the models whose schemas (or toolchain, or options) changed.
@@ -39,7 +43,7 @@ from .classnames import FIXED, name_classes
 from .describe import CHUNK_CLASS, Catalog, Description
 from .payloads import payload_schema
 
-__all__ = ["PACKAGE", "build", "combined_schema", "project_root"]
+__all__ = ["CONFIG", "PACKAGE", "build", "cache_home", "combined_schema", "toolchain"]
 
 PACKAGE = "cfai_models"
 TYPES = "types"
@@ -54,16 +58,29 @@ names as its pydantic module in `cfai_models.types`), so that a type checker che
 given to `cfai.Client`."""
 '''
 # What shapes a generated module besides its schemas and command line: the generator, its
-# formatters and pydantic (their versions), and the pyproject tables they read from the project root.
+# formatters and pydantic (their versions), and the generator's options (`CONFIG`).
 TOOLCHAIN = ("datamodel-code-generator", "black", "isort", "pydantic")
-CONFIG_TABLES = ("datamodel-codegen", "black", "isort")
+CONFIG = Path(__file__).with_name("datamodel-codegen.toml")
 
 
-def project_root() -> Path:
+def checkout_root() -> Path | None:
+    """The source checkout this package runs from (`make generate`), or None when installed."""
     root = Path(__file__).resolve().parents[1]
-    if not (root / "pyproject.toml").is_file():
-        raise RuntimeError(f"generation runs from a source checkout; no pyproject.toml in {root}")
-    return root
+    return root if (root / "pyproject.toml").is_file() and (root / "generated").is_dir() else None
+
+
+def cache_home() -> Path:
+    """Where the generation cache lives unless `$CFAI_CACHE_DIR` says: `.cache/` of a checkout, else
+    the user's cache folder (`$XDG_CACHE_HOME/cfai-bindings`, `~/.cache/cfai-bindings`)."""
+    if (root := checkout_root()) is not None:
+        return root / ".cache" / "cfai"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cfai-bindings"
+
+
+def config_text() -> str:
+    """The generator's options, as shipped; a `pyproject.toml` holding `[tool.datamodel-codegen]`."""
+    return CONFIG.read_text(encoding="utf-8")
 
 
 def _side(name: str, schema: Mapping[str, Any], titles: tuple[str, ...]) -> dict[str, Any]:
@@ -116,14 +133,13 @@ def _header(model: str, also: Sequence[str] = ()) -> str:
 
 
 def toolchain() -> str:
-    """The toolchain's fingerprint: Python's and the tools' versions and their configuration."""
-    with (project_root() / "pyproject.toml").open("rb") as file:
-        tool = tomllib.load(file).get("tool", {})
+    """The toolchain's fingerprint: Python's and the tools' versions and their configuration (the
+    tables of `CONFIG`, which is all the generator and its formatters read)."""
     return json.dumps(
         {
             "python": list(sys.version_info[:2]),
             "versions": {name: version(name) for name in TOOLCHAIN},
-            "config": {name: tool.get(name) for name in CONFIG_TABLES},
+            "config": tomllib.loads(config_text()).get("tool", {}),
         },
         sort_keys=True,
     )
@@ -141,14 +157,16 @@ def _run_generator(
     if (cached := cache.get_file(store, entry)) is not None:
         target.write_text(doctext.escape_literals(cached.decode("utf-8")), encoding="utf-8", newline="")
         return [], True
-    source = work / f"{target.parent.name}-{model.types}.json"
+    stem = f"{target.parent.name}-{model.types}"
+    source, written = work / f"{stem}.json", work / f"{stem}.py"
     source.write_text(text)
-    command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(target)]
+    command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(written)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # its FutureWarnings about defaults are noise here
-    done = children.run([*command, *arguments], cwd=project_root(), env=env)
-    if done.returncode == 0 and target.is_file():
-        cache.put_file(store, entry, target.read_bytes())
-        target.write_text(doctext.escape_literals(target.read_bytes().decode("utf-8")), encoding="utf-8", newline="")
+    done = children.run([*command, *arguments], cwd=work, env=env)  # work/pyproject.toml: CONFIG
+    if done.returncode == 0 and written.is_file():
+        data = written.read_bytes()
+        cache.put_file(store, entry, data)
+        target.write_text(doctext.escape_literals(data.decode("utf-8")), encoding="utf-8", newline="")
         return [], False
     detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
     message = "datamodel-code-generator failed: " + " / ".join(detail)
@@ -220,7 +238,8 @@ def load(model: str) -> ModuleType:
 
 
 def build(
-    catalog: Catalog, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None
+    catalog: Catalog, staging: Path, *, jobs: int | None = None, progress: Callable[[str], None] | None = None,
+    package_name: str = PACKAGE,
 ) -> tuple[list[Description], dict[str, tuple[SchemaProblem, ...]]]:
     """Generate the types of every distinct pair of schemas, and every model's module, into
     `staging/cfai_models`.
@@ -231,14 +250,15 @@ def build(
     """
     import black  # the pinned formatter of every generated module: same input, same bytes
 
-    package = staging / PACKAGE
+    package = staging / package_name  # its modules import each other relatively: any name works
     (package / TYPES).mkdir(parents=True)
     (package / PAYLOADS).mkdir()
-    store, tools = cache.directory("models", project_root()), toolchain()
+    store, tools = cache.directory("models", cache_home()), toolchain()
     groups: dict[str, list[Description]] = {}
     for model in sorted(catalog.models, key=lambda m: m.name):
         groups.setdefault(model.types, []).append(model)
     with tempfile.TemporaryDirectory(prefix="cfai-schemas-") as work, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
+        (Path(work) / "pyproject.toml").write_text(config_text(), encoding="utf-8")  # the generator's options
 
         def one(members: list[Description]) -> list[SchemaProblem]:
             found, cached = _generate_module(members, package, Path(work), store=store, tools=tools)

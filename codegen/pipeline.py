@@ -44,7 +44,7 @@ class Report:
         return [p for found in self.skipped.values() for p in found]
 
 
-def build(root: Path, staging: Path, *, progress: Progress | None = None) -> Report:
+def build(root: Path, staging: Path, *, progress: Progress | None = None, package: str = models.PACKAGE) -> Report:
     """Everything generated from `root`, written into `staging`.
 
     The typed models (`cfai_models/`) and the assembled OpenAPI document (`openapi.json`). A model
@@ -56,13 +56,13 @@ def build(root: Path, staging: Path, *, progress: Progress | None = None) -> Rep
     catalog = describe(root)
     if not catalog.models and not catalog.skipped and not misnamed:
         raise GenerationError([SchemaProblem("-", str(root), "$", "no schema-input.json/schema-output.json here")])
-    done, failed = _proven(catalog, staging, progress)
+    done, failed = _proven(catalog, staging, progress, package)
     notes = tuple(note for m in done for note in m.notes)
     return Report(tuple(m.name for m in done), notes, {**misnamed, **catalog.skipped, **failed})
 
 
 def _proven(
-    catalog: Catalog, staging: Path, progress: Progress | None
+    catalog: Catalog, staging: Path, progress: Progress | None, package: str = models.PACKAGE
 ) -> tuple[list[Description], dict[str, tuple[SchemaProblem, ...]]]:
     """The models and openapi.json written into `staging` and proven (`verify`: strict JSON,
     declarations only, every module imports). A model whose module proves broken (a pattern the
@@ -70,10 +70,10 @@ def _proven(
     anything else broken is a `GenerationError`."""
     left_out: dict[str, tuple[SchemaProblem, ...]] = {}
     while True:
-        done, failed = models.build(catalog, staging, progress=progress)
+        done, failed = models.build(catalog, staging, progress=progress, package_name=package)
         (staging / "openapi.json").write_text(verify.strict_dumps(openapi.document(done)) + "\n")
         owners = {m.types: m.name for m in reversed(done)} | {m.module: m.name for m in done}
-        problems = verify.artifacts(staging, models.PACKAGE, owners)
+        problems = verify.artifacts(staging, package, owners)
         if not problems:
             return done, {**failed, **left_out}
         broken = {p.model for p in problems} & {m.name for m in done}
@@ -105,7 +105,9 @@ def compare(expected: Path, actual: Path) -> list[str]:
     return sorted(out)
 
 
-def generate(root: Path, out: Path, *, strict: bool = False, progress: Progress | None = None) -> Report:
+def generate(
+    root: Path, out: Path, *, strict: bool = False, progress: Progress | None = None, package: str = models.PACKAGE
+) -> Report:
     """Build beside `out`, then swap the result in; `out` is untouched unless the build succeeded.
 
     `strict`: a note (a repair, an input-only model) or a skipped model stops generation with
@@ -117,7 +119,7 @@ def generate(root: Path, out: Path, *, strict: bool = False, progress: Progress 
             progress(note)
     staging = atomic.staging_dir(out, "new")
     try:
-        report = build(root, staging, progress=progress)
+        report = build(root, staging, progress=progress, package=package)
         if strict and (report.notes or report.skipped):
             raise GenerationError([*report.notes, *report.problems])
         if not report.generated:
@@ -139,13 +141,13 @@ def typecheck(out: Path) -> list[str]:
     return [] if done.returncode == 0 else [line for line in done.stdout.splitlines() if line.strip()]
 
 
-def check(root: Path, out: Path, *, mypy: bool = True) -> tuple[list[str], list[str]]:
+def check(root: Path, out: Path, *, mypy: bool = True, package: str = models.PACKAGE) -> tuple[list[str], list[str]]:
     """(files differing from a fresh build, mypy errors); both empty when `out` is up to date.
 
     A model skipped by the build is a difference: `out` must hold every model of `root`.
     """
     with tempfile.TemporaryDirectory(prefix="cfai-check-") as tmp:
-        report = build(root, Path(tmp))
+        report = build(root, Path(tmp), package=package)
         differences = compare(Path(tmp), out)
     differences += [f"{p.model}: skipped: {p.file} {p.path}: {p.message}" for p in report.problems]
     return differences, typecheck(out) if mypy else []

@@ -34,7 +34,7 @@ from cfai.schemas import FILES, check_schema, parse_schema
 
 from . import atomic
 from .atomic import swap_in
-from .catalog import Endpoint, Tracked, UsageError, redact
+from .catalog import TRACKED_FILE, Endpoint, Tracked, UsageError, parse_tracked, redact
 
 __all__ = ["STATE_FILE", "Answer", "Options", "Outcome", "Report", "Request", "canonical", "pull", "read_state"]
 
@@ -354,14 +354,38 @@ def _state_bytes(state: State) -> bytes:
     return (json.dumps({"version": 1, "models": state}, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def _land(root: Path, out: Path, accepted: Sequence[Outcome], state: State) -> bool:
-    """A copy of `root` with the accepted models' files and the new state, swapped in at `out`."""
+def tracked_text(current: str | None, models: Sequence[Tracked]) -> str | None:
+    """models.toml with `models` added at the end, its text otherwise kept as it was (comments, order,
+    the entries already there, even if their source differs); None when every model is listed."""
+    listed = {t.name for t in parse_tracked(current, TRACKED_FILE)[0]} if current is not None else set()
+    new = [m for m in {m.name: m for m in models}.values() if m.name not in listed]
+    if not new:
+        return None
+    text = current if current is not None else (
+        "# The models `cfai pull` keeps up to date (and `cfai gate` checks): one [[model]] table each.\n"
+        '#   source = "docs": the documentation site (no token); "api": the account\'s API (CLOUDFLARE_* settings)\n'
+    )
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + "".join(f'\n[[model]]\nname = "{m.name}"\nsource = "{m.source}"\n' for m in new)
+
+
+def _land(root: Path, out: Path, accepted: Sequence[Outcome], state: State, track: Sequence[Tracked] = ()) -> bool:
+    """A copy of `root` with the accepted models' files and the new state (and `track` added to its
+    models.toml), swapped in at `out`."""
     new_state = _state_bytes({**state, **{o.model: dict(o.state) for o in accepted}})
     try:
         same_state = (root / STATE_FILE).read_bytes() == new_state
     except OSError:
         same_state = False
-    if out == root and same_state and all(o.status == "unchanged" for o in accepted):
+    try:
+        current: str | None = (root / TRACKED_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{root / TRACKED_FILE}: cannot read: {exc}") from None
+    tracked = tracked_text(current, track)
+    if out == root and same_state and tracked is None and all(o.status == "unchanged" for o in accepted):
         return False
     staging = atomic.staging_dir(out, "pull")
     try:
@@ -373,6 +397,8 @@ def _land(root: Path, out: Path, accepted: Sequence[Outcome], state: State) -> b
                 for name, data in outcome.files.items():
                     atomic.write_inside(staging, f"{outcome.model}/{name}", data)
             atomic.write_inside(staging, STATE_FILE, new_state)
+            if tracked is not None:
+                atomic.write_inside(staging, TRACKED_FILE, tracked.encode())
         except OSError as exc:
             raise UsageError(f"{root}: {exc.strerror or exc}") from None
         swap_in(staging, out)
@@ -390,9 +416,12 @@ def pull(
     options: Options = Options(),
     planned: Callable[[int], None] | None = None,
     done: Callable[[Answer], None] | None = None,
+    track: bool = False,
 ) -> Report:
     """Pull `models` (each from `endpoints[model.source]`) on top of the schema root `root` into `out`
-    (default: `root` itself). `planned(n)` hears the number of requests, `done(answer)` each answer."""
+    (default: `root` itself). `planned(n)` hears the number of requests, `done(answer)` each answer.
+    `track`: the models landed that its models.toml does not list are added to it (`cfai pull NAME…`),
+    the file created if there is none."""
     root, out = root.resolve(), (out or root).resolve()
     if out != root and out.is_relative_to(root):
         raise UsageError(f"--out {out} is inside the schema root {root}")
@@ -414,5 +443,6 @@ def pull(
     accepted = [o for o in outcomes if o.status != "failed"]
     if len(accepted) < len(outcomes) and not options.keep_going:
         return Report(outcomes, out, False)
-    written = _land(root, out, accepted, state) if accepted or out != root else False
+    landed = [m for m in models if track and any(o.model == m.name for o in accepted)]
+    written = _land(root, out, accepted, state, landed) if accepted or out != root else False
     return Report(outcomes, out, written)

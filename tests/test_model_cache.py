@@ -42,7 +42,7 @@ def test_cold_and_warm_builds_match_the_golden_output(
     assert cold == ["generated openai/gpt-5.1-chat", "generated openai/gpt-5.5"]
     assert built(seeds, tmp_path / "warm") == [f"{m} (cached)" for m in cold]
     assert compare(tmp_path / "cold", tmp_path / "warm") == []
-    for module in ("openai_gpt_5_5.py", "openai_gpt_5_1_chat.py", "payloads/openai_gpt_5_5.py"):
+    for module in ("types/gpt_5_5.py", "types/gpt_5_1_chat.py", "payloads/gpt_5_5.py"):
         shipped = (GENERATED / "cfai_models" / module).read_bytes()
         assert (tmp_path / "cold" / "cfai_models" / module).read_bytes() == shipped, module
 
@@ -59,7 +59,7 @@ def test_only_the_changed_model_is_generated_again(
     changed.write_text(json.dumps(schema, indent=2))
 
     assert built(root, tmp_path / "after") == ["generated openai/gpt-5.1-chat (cached)", "generated openai/gpt-5.5"]
-    assert "le=1.5" in (tmp_path / "after" / "cfai_models" / "openai_gpt_5_5.py").read_text()
+    assert "le=1.5" in (tmp_path / "after" / "cfai_models" / "types" / "gpt_5_5.py").read_text()
     entries = sorted(p.name for p in (tmp_path / "cache").rglob("*"))
     monkeypatch.setenv("CFAI_NO_CACHE", "1")  # neither read nor written
     assert built(root, tmp_path / "uncached") == ["generated openai/gpt-5.1-chat", "generated openai/gpt-5.5"]

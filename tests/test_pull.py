@@ -463,3 +463,21 @@ def test_a_pulled_catalog_generates_and_type_checks(pulled_catalog: Path, tmp_pa
     out = tmp_path / "generated"  # mypy --strict on the same bindings: the golden test of generated/
     report = generate(pulled_catalog, out)
     assert set(report.generated) == set(catalog_models()) and report.skipped == {}
+
+
+def test_pulling_named_models_adds_them_to_models_toml_keeping_its_text(project: Path, server: CatalogServer) -> None:
+    """`cfai pull --schemas DIR NAME…` tracks what it brought in, so that a later pull or gate keeps it."""
+    fresh = project / "mine"
+    result = cfai("pull", "--schemas", str(fresh), "--base-url", server.url, "openai/gpt-5.5")
+    assert result.exit_code == 0, result.output
+    tracked, problems = parse_tracked((fresh / "models.toml").read_text(), "models.toml")
+    assert problems == [] and tracked == [Tracked("openai/gpt-5.5")]
+    kept = "# my models\n" + SEEDS_TOML.split("\n\n")[0] + "\n# the end, no newline"
+    (project / "schemas" / "models.toml").write_text(kept)
+    result = cfai("pull", *pull_args(project, server)[1:], "openai/gpt-5.1-chat", "openai/gpt-5.5")
+    assert result.exit_code == 0, result.output
+    text = (project / "schemas" / "models.toml").read_text()
+    assert text.startswith(kept + "\n") and text.count("openai/gpt-5.5") == 1
+    assert parse_tracked(text, "models.toml")[0] == [Tracked("openai/gpt-5.5"), Tracked("openai/gpt-5.1-chat")]
+    again = cfai("pull", *pull_args(project, server)[1:], "openai/gpt-5.1-chat")
+    assert again.exit_code == 0 and (project / "schemas" / "models.toml").read_text() == text

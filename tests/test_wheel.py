@@ -58,7 +58,13 @@ def test_cli_validate_and_dry_run_work_and_generation_says_why_not(venv: Path, t
     dry = run(venv, "cfai", "run", "--model", "@cf/meta/llama-3.1-8b-instruct", "--dry-run", "q.json", env=credentials, cwd=tmp_path)
     assert dry.returncode == 0 and "/ai/run/@cf/meta/llama-3.1-8b-instruct" in dry.stdout, dry.stderr
     assert "s3cr3t-token-value" not in dry.stdout + dry.stderr
-    for command in ("generate", "check"):
+    for command in ("generate", "check", "gate"):  # installed without the dev extra: no generator toolchain
         done = run(venv, "cfai", command, cwd=tmp_path)
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
-        assert len(done.stderr.strip().splitlines()) == 1 and "source checkout" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "cfai-bindings[dev]" in done.stderr
+
+
+def test_the_openapi_document_ships_in_the_wheel(venv: Path, tmp_path: Path) -> None:
+    code = "import json; from cfai.schemas import openapi_path; p = openapi_path(); print(p.name, json.loads(p.read_text())['openapi'])"
+    done = run(venv, "python", "-c", code, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.split() == ["_openapi.json", "3.1.0"], done.stderr
