@@ -279,7 +279,7 @@ def _label(branches: list[Any], index: int) -> str:
 
 
 def _unmarked_branch(branches: list[Any]) -> tuple[int, str] | None:
-    """(index, key) of a `oneOf` object branch that requires nothing and has exactly one property,
+    """(index, key) of a `oneOf` (or `anyOf`) object branch that requires nothing and has exactly one property,
     while every other object branch requires a key: `@cf/meta/llama-3.3-70b-instruct-fp8-fast`'s
     "Async Batch" (`{"requests": [...]}`) and "Async response" (`{"request_id": …}`), which the same
     family publishes elsewhere with `required: ["requests"]` (qwen3-30b, granite-4.0). Read
@@ -288,16 +288,25 @@ def _unmarked_branch(branches: list[Any]) -> tuple[int, str] | None:
     property is what tells it apart: the branch is read as requiring it, and requests stay strict."""
     objects = [(i, b) for i, b in enumerate(branches)
                if isinstance(b, dict) and (b.get("type") == "object" or isinstance(b.get("properties"), dict))]  # fmt: skip
-    bare = [(i, b) for i, b in objects if not b.get("required")]
+    bare = [(i, b) for i, b in objects if not _requires_a_key(b)]
     if len(bare) != 1 or len(objects) < 2:
         return None
     index, branch = bare[0]
     properties = branch.get("properties")
     if not isinstance(properties, dict) or len(properties) != 1 or any(k in branch for k in ("oneOf", "anyOf", "allOf")):
         return None
-    if not all(isinstance(b.get("required"), list) and b["required"] for i, b in objects if i != index):
+    if not all(_requires_a_key(b) for i, b in objects if i != index):
         return None
     return index, next(iter(properties))
+
+
+def _requires_a_key(branch: Mapping[str, Any]) -> bool:
+    """Whether every value of `branch` must carry some key: its own `required`, or every branch of its
+    own `oneOf`/`anyOf` requires one (kimi-k2.5's `{"oneOf": [Prompt, Messages]}`)."""
+    if isinstance(branch.get("required"), list) and branch["required"]:
+        return True
+    nested = [b for k in ("oneOf", "anyOf") for b in branch.get(k, []) if isinstance(b, Mapping)]
+    return bool(nested) and all(_requires_a_key(b) for b in nested)
 
 
 def repair(model: str, file: str, schema: Any) -> tuple[Any, list[SchemaProblem]]:
@@ -324,13 +333,15 @@ def repair(model: str, file: str, schema: Any) -> tuple[Any, list[SchemaProblem]
             del node["default"]
             notes.append(SchemaProblem(model, file, json_path((*path, "default")),
                                        "repaired: `default: null` on a value that cannot be null is dropped"))
+        for keyword in ("oneOf", "anyOf"):  # kimi-k2.5 publishes the same slip under `anyOf`
+            listed = node.get(keyword)
+            if isinstance(listed, list) and (marked := _unmarked_branch(listed)) is not None:
+                index, key = marked
+                listed[index]["required"] = [key]
+                notes.append(SchemaProblem(model, file, json_path((*path, keyword, index, "required")),
+                                           f"repaired: branch {_label(listed, index)} requires nothing beside branches "
+                                           f"that each require a key; its one property `{key}` is read as required"))
         branches = node.get("oneOf")
-        if isinstance(branches, list) and (marked := _unmarked_branch(branches)) is not None:
-            index, key = marked
-            branches[index]["required"] = [key]
-            notes.append(SchemaProblem(model, file, json_path((*path, "oneOf", index, "required")),
-                                       f"repaired: branch {_label(branches, index)} requires nothing beside branches "
-                                       f"that each require a key; its one property `{key}` is read as required"))
         if isinstance(branches, list) and (pair := _overlapping(out, branches)) is not None:
             items = list(node.items())
             node.clear()

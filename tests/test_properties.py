@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from cfai.naming import variant_names, variants
+from cfai.naming import variant_keyword, variant_names, variants
 from cfai.validate import Registry, default_registry
 from codegen.strategies import Bound, bounds, from_schema, instance_with, just_inside, just_outside
 
@@ -149,4 +149,6 @@ def test_catalog_payloads_from_the_schema_are_accepted(case: tuple[str, str], ge
         seen.add(validator.variant_of(payload))
 
     accepted()
-    assert seen >= set(validator.variants), f"variants never generated: {set(validator.variants) - seen}"
+    if variant_keyword(validator.schema) != "anyOf":  # an `anyOf` (an overlapping `oneOf`, repaired) has
+        # branches that admit each other's values: the first that fits is reported, others may never be
+        assert seen >= set(validator.variants), f"variants never generated: {set(validator.variants) - seen}"

@@ -1111,7 +1111,7 @@ class Messages1(TypedDict):
 
 
 class RequestsInput(TypedDict):
-    requests: NotRequired[list[Prompt1 | Messages1]]
+    requests: list[Prompt1 | Messages1]
 
 
 Input: TypeAlias = PromptOrMessagesInput | RequestsInput

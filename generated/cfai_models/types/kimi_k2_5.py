@@ -608,7 +608,7 @@ PromptOrMessagesInput = TypeAliasType(
 
 
 class RequestsInput(SchemaModel):
-    requests: list[Prompt | Messages] | MISSING = MISSING
+    requests: list[Prompt | Messages]
 
 
 Input = TypeAliasType(
