@@ -347,7 +347,7 @@ class RawServer:
         elif "send_bytes" in step:
             data = b"x" * step["send_bytes"]
         else:
-            data = step["send"].encode()
+            data = step["send"].encode() * step.get("repeat", 1)  # `repeat`: the text n times in one send
         for _ in range(step.get("times", 1)):
             if self.stop.is_set():
                 return
