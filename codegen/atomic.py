@@ -15,6 +15,7 @@ files are written into a tree without following symlinks (`write_inside`).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -73,6 +74,9 @@ def staging_dir(target: Path, kind: str) -> Path:
             continue
 
 
+_IN_THE_WAY = frozenset({errno.ELOOP, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EMLINK})  # a symlink or other entry
+
+
 def write_inside(top: Path, relative: str, data: bytes) -> None:
     """Write `top/relative`, creating folders, never following a symlink below `top` (a schema root
     may hold one pointing anywhere): OSError when one is in the way."""
@@ -87,6 +91,8 @@ def write_inside(top: Path, relative: str, data: bytes) -> None:
             try:
                 child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             except OSError as exc:
+                if exc.errno not in _IN_THE_WAY:  # the file system refused (read-only, full, …): said as such
+                    raise OSError(exc.errno, exc.strerror, str(top / relative)) from None
                 raise OSError(exc.errno, f"{relative}: {part} is a symlink or not a folder; not written through") from None
             os.close(fd)
             fd = child
@@ -98,9 +104,14 @@ def write_inside(top: Path, relative: str, data: bytes) -> None:
         try:
             out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=fd)
         except OSError as exc:
+            if exc.errno not in _IN_THE_WAY:
+                raise OSError(exc.errno, exc.strerror, str(top / relative)) from None
             raise OSError(exc.errno, f"{relative} is a symlink or not a file; not written through") from None
-        with os.fdopen(out, "wb") as file:
-            file.write(data)
+        try:
+            with os.fdopen(out, "wb") as file:
+                file.write(data)
+        except OSError as exc:  # full, over a size limit: name the file
+            raise OSError(exc.errno, exc.strerror, str(top / relative)) from None
     finally:
         os.close(fd)
 
