@@ -202,14 +202,16 @@ class _Walk:
             if keyword in node:
                 children.append((node[keyword], _pointer(ptr, keyword), value, path))
         if isinstance(value, list):
-            prefix = node.get("prefixItems") if isinstance(node.get("prefixItems"), list) else []
+            found = node.get("prefixItems")
+            prefix: list[Any] = found if isinstance(found, list) else []
             for i, item in enumerate(value):
                 if i < len(prefix):
                     children.append((prefix[i], _pointer(ptr, "prefixItems", i), item, [*path, i]))
                 elif "items" in node:
                     children.append((node["items"], _pointer(ptr, "items"), item, [*path, i]))
         if isinstance(value, dict):
-            props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+            given = node.get("properties")
+            props: dict[str, Any] = given if isinstance(given, dict) else {}
             for key, item in value.items():
                 if key in props:
                     children.append((props[key], _pointer(ptr, "properties", key), item, [*path, key]))

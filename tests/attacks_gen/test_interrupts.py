@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import re
+import shutil
 import signal
 import subprocess
 import sys
