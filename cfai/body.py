@@ -48,6 +48,12 @@ class Decoder:
             elif coding != "identity":
                 raise UnsupportedEncoding(f"Content-Encoding {coding!r} was not asked for ({ACCEPT_ENCODING})")
 
+    def charge(self, cost: int) -> None:
+        """Count `cost` bytes of overhead (a stream's events, `cfai.sse`) against the cap."""
+        self.total += cost
+        if self.total > self.cap:
+            raise BodyTooLarge(self.cap)
+
     def feed(self, raw: bytes) -> Iterator[bytes]:
         chunks, room = [raw], self.cap - self.total
         for stage in self._zlib:  # each stage stops once its output passes the room left

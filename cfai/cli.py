@@ -13,6 +13,7 @@ Results go to stdout, diagnostics (errors, warnings, progress) to stderr. Exit c
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -303,6 +304,19 @@ def serve(
 COMMAND_PLUGINS = "cfai.commands"  # entry-point group: `register(app)` adds commands to the CLI
 
 
+# The file system refused (read-only, full, a file-size limit, a quota, permissions): the user's
+# environment, not a bug in cfai: exit 2 with the path, one line.
+ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("EROFS", "ENOSPC", "EFBIG", "EACCES", "EDQUOT", "EPERM") if hasattr(errno, name)
+)
+
+
+def environment_message(exc: OSError) -> str:
+    where = exc.filename if exc.filename is not None else "the output"
+    reason = exc.strerror or os.strerror(exc.errno or 0)
+    return f"error: cannot write {where}: {reason} (the file system refused it; nothing was replaced)"
+
+
 def _generator_commands() -> None:
     """generate, check, pull, diff, models, gate and regen belong to the generator package (`codegen`),
     which registers them through the `cfai.commands` entry point (`codegen.commands:register`): the
@@ -343,12 +357,22 @@ def run_cli(argv: Sequence[str] | None = None) -> int:
     except CfaiError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         return EXIT_USAGE
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            return _internal(exc, Redactor)
+        err.print(environment_message(exc), markup=False, highlight=False)
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, never as "invalid"
-        if os.environ.get("CFAI_DEBUG"):
-            traceback.print_exc()
-        text = Redactor([os.environ.get("CLOUDFLARE_API_TOKEN")]).text(f"{type(exc).__name__}: {exc}")
-        err.print(f"cfai: internal error: {text} (a bug; CFAI_DEBUG=1 shows the traceback)", markup=False, highlight=False)
-        return EXIT_INTERNAL
+        return _internal(exc, Redactor)
+
+
+def _internal(exc: BaseException, redactor: type[Any]) -> int:
+    """A bug: one line (the token redacted), exit 70; CFAI_DEBUG=1 adds the traceback."""
+    if os.environ.get("CFAI_DEBUG"):
+        traceback.print_exception(exc)
+    text = redactor([os.environ.get("CLOUDFLARE_API_TOKEN")]).text(f"{type(exc).__name__}: {exc}")
+    err.print(f"cfai: internal error: {text} (a bug; CFAI_DEBUG=1 shows the traceback)", markup=False, highlight=False)
+    return EXIT_INTERNAL
 
 
 def main() -> None:  # pragma: no cover - console entry for `cfai`

@@ -730,9 +730,10 @@ class Stream(Generic[T]):
         return self._reader.chunks
 
     def _iterate(self) -> Generator[T, None, None]:
-        clock, parser = _StreamClock(self._limits), EventParser()
+        clock = _StreamClock(self._limits)
         try:
             decoder, raw = _decoder(self.response, self._limits.max_bytes), _raw(self.response)
+            parser = EventParser(decoder.charge)  # each line and event counts against the cap too
             while not self._reader.done:
                 deadline = clock.deadline()
                 try:
@@ -1082,10 +1083,11 @@ class AsyncStream(Generic[T]):
         return self._reader.chunks
 
     async def _iterate(self) -> AsyncGenerator[T, None]:
-        clock, parser = _StreamClock(self._limits), EventParser()
+        clock = _StreamClock(self._limits)
         raw = _araw(self.response)
         try:
             decoder = _decoder(self.response, self._limits.max_bytes)
+            parser = EventParser(decoder.charge)  # each line and event counts against the cap too
             while not self._reader.done:
                 deadline = clock.deadline()
                 try:

@@ -14,18 +14,27 @@ one read and the next (`Stream._iterate`). The parts that could be fed our decod
 a 0.x library's internals for these 40 lines is the worse trade. We need only `data`; the rules are
 the same (lines end at `\r\n`, `\r` or `\n`, a `\r` split across pieces included; one space after
 the colon dropped; comments skipped; an unfinished event at the end dropped).
+
+Each line and each event costs far more than its bytes (Python objects, a JSON parse, a validation):
+`charge`, when given, is called with `LINE_COST` per line and `EVENT_COST` per event before they are
+handled, so that the caller counts them against its byte cap (`Decoder.charge`): a stream of tiny
+events then holds about the cap in memory and takes bounded CPU, not nine times and a minute.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-__all__ = ["EventParser"]
+__all__ = ["EVENT_COST", "LINE_COST", "EventParser"]
+
+EVENT_COST = 256  # bytes charged per event: a parsed chunk's dicts and its validation
+LINE_COST = 16  # bytes charged per line: its string and a parser step
 
 
 class EventParser:
-    def __init__(self) -> None:
+    def __init__(self, charge: Callable[[int], None] | None = None) -> None:
+        self._charge = charge or (lambda _: None)
         self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending: list[str] = []  # the unfinished line, in pieces: joined once its end arrives
         self._data: list[str] = []
@@ -42,6 +51,7 @@ class EventParser:
         keep = "\r" if text.endswith("\r") else ""
         lines = text[: len(text) - len(keep)].replace("\r\n", "\n").replace("\r", "\n").split("\n")
         self._pending = [lines.pop() + keep]
+        self._charge(len(lines) * LINE_COST)
         for line in lines:
             yield from self._line(line)
 
@@ -53,6 +63,7 @@ class EventParser:
     def _line(self, line: str) -> Iterator[str]:
         if not line:
             if self._seen:
+                self._charge(EVENT_COST)
                 yield "\n".join(self._data)
             self._data, self._seen = [], False
             return

@@ -11,6 +11,13 @@ then never builds the root `oneOf` error, whose message quotes the whole payload
 than locating the errors does. Anything else takes the general route through the root's errors;
 both routes give the same errors (tests/test_fidelity.py checks it).
 
+Locating is bounded: jsonschema-rs builds every failing branch's errors, so `anyOf`/`oneOf` nested
+through a recursive `$ref` cost exponential time and memory in the payload's depth (a 42-byte payload:
+17 s and 1 GB), while the verdict itself is instant. Before locating, a walk of the failing
+(subschema, value) pairs, pruned by each subschema's own `is_valid`, counts the work; past
+`LOCATE_BUDGET` steps the answer is the root error, the leaf errors found so far, and a note that
+locating was cut short (rule `locate`).
+
 This module is imported at run time: it must not import the generator toolchain.
 """
 
@@ -31,7 +38,10 @@ from .naming import variant_keyword, variant_names, variants
 from .repair import repair
 from .schemas import FILES, check_schema, check_shape, default_root, discover, refined
 
-__all__ = ["ModelValidator", "Registry", "default_registry", "validate"]
+__all__ = ["LOCATE_BUDGET", "ModelValidator", "Registry", "default_registry", "validate"]
+
+LOCATE_BUDGET = 10_000  # failing (subschema, value) pairs walked before locating is cut short
+_FOUND_SO_FAR = 10  # leaf errors kept from a cut-short walk
 
 # The keys of jsonschema-rs's error kinds that hold the rule's limit, in order of preference.
 _LIMIT_KEYS = ("limit", "options", "expected_value", "property", "unexpected", "pattern", "multiple_of", "types")
@@ -132,6 +142,88 @@ def _paths_to(instance: Any, node: Any, parts: list[str | int]) -> Iterator[list
             yield [key, *rest]
 
 
+class _OverBudget(Exception):
+    pass
+
+
+_SAME_VALUE = ("allOf", "anyOf", "oneOf")
+_ONE_SCHEMA = ("not", "if", "then", "else")
+
+
+def _pointer(ptr: str, *keys: str | int) -> str:
+    return ptr + "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys)
+
+
+def _resolve(root: Any, ref: Any) -> tuple[Any, str] | None:
+    """The subschema a local `#/…` reference names, with its pointer; None for any other reference."""
+    if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
+        return None
+    node = root
+    for raw in ref[2:].split("/") if ref != "#" else ():
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node, ref
+
+
+class _Walk:
+    """The failing (subschema, value) pairs under the root, each subschema's `is_valid` pruning what
+    passes: what locating the errors will cost, counted up to a budget, and the leaf failures met."""
+
+    def __init__(self, root: Any, checks: Any, budget: int) -> None:
+        self.root, self.checks, self.budget = root, checks, budget
+        self.steps = 0
+        self.leaves: list[tuple[list[str | int], Any, Any]] = []  # (path, validator, value)
+
+    def visit(self, node: Any, ptr: str, value: Any, path: list[str | int]) -> None:
+        self.steps += 1
+        if self.steps > self.budget:
+            raise _OverBudget
+        if not isinstance(node, dict):
+            return
+        check = self.checks.get(ptr)
+        try:
+            if check is not None and check.is_valid(value):
+                return
+        except ValueError:
+            pass
+        children: list[tuple[Any, str, Any, list[str | int]]] = []
+        for keyword in _REF_KEYWORDS:
+            if (target := _resolve(self.root, node.get(keyword))) is not None:
+                children.append((target[0], target[1], value, path))
+        for keyword in _SAME_VALUE:
+            for i, branch in enumerate(node.get(keyword) or ()) if isinstance(node.get(keyword), list) else ():
+                children.append((branch, _pointer(ptr, keyword, i), value, path))
+        for keyword in _ONE_SCHEMA:
+            if keyword in node:
+                children.append((node[keyword], _pointer(ptr, keyword), value, path))
+        if isinstance(value, list):
+            found = node.get("prefixItems")
+            prefix: list[Any] = found if isinstance(found, list) else []
+            for i, item in enumerate(value):
+                if i < len(prefix):
+                    children.append((prefix[i], _pointer(ptr, "prefixItems", i), item, [*path, i]))
+                elif "items" in node:
+                    children.append((node["items"], _pointer(ptr, "items"), item, [*path, i]))
+        if isinstance(value, dict):
+            given = node.get("properties")
+            props: dict[str, Any] = given if isinstance(given, dict) else {}
+            for key, item in value.items():
+                if key in props:
+                    children.append((props[key], _pointer(ptr, "properties", key), item, [*path, key]))
+                elif isinstance(node.get("additionalProperties"), dict):
+                    children.append((node["additionalProperties"], _pointer(ptr, "additionalProperties"), item, [*path, key]))
+        nested = any(k in node for k in (*_REF_KEYWORDS, *_SAME_VALUE, *_ONE_SCHEMA))  # never located here
+        if not children and not nested and check is not None and len(self.leaves) < _FOUND_SO_FAR:
+            self.leaves.append((path, check, value))
+        for child in children:
+            self.visit(*child)
+
+
 def _best_branch(branches: Sequence[Sequence[Any]], depth: int) -> int | None:
     """The `oneOf`/`anyOf` branch a failing value was meant for, given each branch's errors.
 
@@ -175,6 +267,7 @@ class ModelValidator:
         # (the root without its variants, each variant): compiled on first use, as a valid
         # payload never needs them.
         self._split: tuple[Any, list[Any]] | None = None
+        self._walk_checks: Any = None  # every subschema's validator, for the locating budget
 
     def _guarded_is_valid(self, payload: Any) -> bool:
         return not depth_exceeds(payload) and bool(self._validator.is_valid(payload))
@@ -193,10 +286,36 @@ class ModelValidator:
         if found := problems(payload):
             return [PayloadError(self.model, self.schema_file, p, r, None, None, m, self._root_variant) for p, r, m in found]
         try:
+            if (cut := self._cut_short(payload)) is not None:
+                return cut
             located = self._errors_in_best_variant(payload) if self._keyword is not None else None
             return self._errors_from_root(payload) if located is None else located
         except (ValueError, RecursionError) as exc:  # a value jsonschema-rs cannot render: one located error
             return [PayloadError(self.model, self.schema_file, "$", "json", None, None, str(exc), self._root_variant)]
+
+    def _cut_short(self, payload: Any) -> list[PayloadError] | None:
+        """None when locating the errors costs at most `LOCATE_BUDGET` steps; else a shorter answer:
+        the root error, the leaf errors found before the budget ran out, and a note saying so."""
+        if self._walk_checks is None:
+            self._walk_checks = jsonschema_rs.validator_map_for(self.schema, retriever=_no_retrieval)
+        walk = _Walk(self.schema, self._walk_checks, LOCATE_BUDGET)
+        try:
+            walk.visit(self.schema, "#", payload, [])
+        except _OverBudget:
+            pass
+        else:
+            return None
+        note = (f"not valid against the schema; locating the errors was cut short after {LOCATE_BUDGET:,} steps "
+                "(anyOf/oneOf nested through recursive $refs make it exponential): the errors below are those found so far")
+        out = [PayloadError(self.model, self.schema_file, "$", "locate", None, None, note, self._root_variant)]
+        for path, check, value in walk.leaves:
+            for err in check.iter_errors(value):
+                out.append(PayloadError(
+                    model=self.model, schema_file=self.schema_file, path=json_path([*path, *err.instance_path]),
+                    rule=err.kind.name, limit=_limit(err.kind), value=err.instance, message=err.message,
+                    variant=self._root_variant,
+                ))
+        return out
 
     def not_json(self, payload: Any) -> list[PayloadError]:
         """The errors of a payload that cannot be sent as JSON at all (see `errors`), before validating."""

@@ -15,6 +15,7 @@ files are written into a tree without following symlinks (`write_inside`).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -73,6 +74,9 @@ def staging_dir(target: Path, kind: str) -> Path:
             continue
 
 
+_IN_THE_WAY = frozenset({errno.ELOOP, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EMLINK})  # a symlink or other entry
+
+
 def write_inside(top: Path, relative: str, data: bytes) -> None:
     """Write `top/relative`, creating folders, never following a symlink below `top` (a schema root
     may hold one pointing anywhere): OSError when one is in the way."""
@@ -87,6 +91,8 @@ def write_inside(top: Path, relative: str, data: bytes) -> None:
             try:
                 child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             except OSError as exc:
+                if exc.errno not in _IN_THE_WAY:  # the file system refused (read-only, full, …): said as such
+                    raise OSError(exc.errno, exc.strerror, str(top / relative)) from None
                 raise OSError(exc.errno, f"{relative}: {part} is a symlink or not a folder; not written through") from None
             os.close(fd)
             fd = child
@@ -98,11 +104,52 @@ def write_inside(top: Path, relative: str, data: bytes) -> None:
         try:
             out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=fd)
         except OSError as exc:
+            if exc.errno not in _IN_THE_WAY:
+                raise OSError(exc.errno, exc.strerror, str(top / relative)) from None
             raise OSError(exc.errno, f"{relative} is a symlink or not a file; not written through") from None
-        with os.fdopen(out, "wb") as file:
-            file.write(data)
+        try:
+            with os.fdopen(out, "wb") as file:
+                file.write(data)
+        except OSError as exc:  # full, over a size limit: name the file
+            raise OSError(exc.errno, exc.strerror, str(top / relative)) from None
     finally:
         os.close(fd)
+
+
+def _start_time(pid: int) -> str | None:
+    """When process `pid` started (Linux: field 22 of /proc/<pid>/stat, in clock ticks since boot);
+    None where that cannot be read. With the boot id it tells a reused pid from the run that wrote a journal."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            fields = file.read().rpartition(b")")[2].split()
+        return fields[19].decode()  # fields after `(comm)` start at field 3
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def _boot_id() -> str | None:
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as file:
+            return file.read().strip() or None
+    except OSError:
+        return None
+
+
+def _owner() -> dict[str, str | None]:
+    """Who writes a journal: enough to know later whether a live process of that pid is still it."""
+    return {"started": _start_time(os.getpid()), "boot": _boot_id()}
+
+
+def _same_run(record: Any, pid: int) -> bool:
+    """Whether the live process `pid` is the run that wrote `record`: not when the machine rebooted
+    since (another boot id) or the pid now names a process started at another time (a container
+    restart, another PID namespace). A journal without these (or where they cannot be read) says yes."""
+    if not isinstance(record, dict):
+        return True
+    boot, started = record.get("boot"), record.get("started")
+    if boot is not None and (now := _boot_id()) is not None and now != boot:
+        return False
+    return not (started is not None and (now := _start_time(pid)) is not None and now != started)
 
 
 def _alive(pid: int) -> bool:
@@ -147,7 +194,7 @@ class Swap:
     def _write(self, state: str) -> None:
         tmp = self.journal.with_name(self.journal.name + ".tmp")
         with open(tmp, "w") as file:
-            json.dump({"version": 1, "pid": os.getpid(), "state": state, "entries": self.entries}, file)
+            json.dump({"version": 1, "pid": os.getpid(), **_owner(), "state": state, "entries": self.entries}, file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(tmp, self.journal)
@@ -211,18 +258,23 @@ def recover(*targets: Path) -> list[str]:
     """Finish or undo the swaps of killed runs touching `targets`' folders, and remove their
     leftovers; returns what was done, one line each."""
     done: list[str] = []
+    stale: set[int] = set()
     parents = dict.fromkeys(t.absolute().parent for t in targets)
     for parent in parents:
         if not parent.is_dir():
             continue
         for path in sorted(parent.iterdir()):
-            if (m := _JOURNAL.match(path.name)) and not _alive(int(m["pid"])):
+            if (m := _JOURNAL.match(path.name)) and (pid := int(m["pid"])) != os.getpid():
                 try:
                     record = json.loads(path.read_text())
                     entries = record["entries"]
                 except (OSError, ValueError, KeyError, TypeError):
-                    path.unlink(missing_ok=True)
+                    if not _alive(pid):
+                        path.unlink(missing_ok=True)
                     continue
+                if _alive(pid) and _same_run(record, pid):
+                    continue  # a live run's swap: never touched
+                stale.add(pid)  # dead, or its pid reused: its leftovers below are removed too
                 with signals.deferred():
                     if record.get("state") == "committed":
                         _finish(entries)
@@ -241,7 +293,8 @@ def recover(*targets: Path) -> list[str]:
             m = _LEFTOVER.match(path.name)
             # a backup being deleted is `.<target>-old-…-trash-…`: it belongs to <target> too
             owned = m and any(m["target"] == n or m["target"].startswith(f"{n}-old-") for n in names)
-            if m and owned and not _alive(int(m["pid"])) and path.is_dir() and not path.is_symlink():
+            gone = m and (int(m["pid"]) in stale or not _alive(int(m["pid"])))
+            if m and owned and gone and path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
                 done.append(f"removed {path.name}, left by a killed run")
     return done

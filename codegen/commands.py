@@ -7,7 +7,8 @@ command, so `cfai validate` and `cfai run` never load it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cfai.cli import _print_json, _problems, _short, err, out
+from cfai.cli import ENVIRONMENT_ERRNOS, _print_json, _problems, _short, err, out
 from cfai.errors import GenerationError, SchemaLoadError, SchemaProblem
 
 from . import atomic, children, signals
@@ -35,6 +36,18 @@ def register(app: typer.Typer) -> None:
     for function in _COMMANDS:
         if function not in registered:
             app.command()(function)
+
+
+@contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """A refusal of the file system (read-only, full, a size limit) that names no file names `target`:
+    `cfai.cli` then reports it as the user's environment (exit 2), with that path."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in ENVIRONMENT_ERRNOS and exc.filename is None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
+        raise
 
 
 @_command
@@ -59,7 +72,8 @@ def generate(
     _require_toolchain()
     signals.install()
     try:
-        report = run(schemas, out_dir, strict=strict, package=package, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
+        with _writing(out_dir):
+            report = run(schemas, out_dir, strict=strict, package=package, progress=lambda m: err.print(f"  {m}", style="dim", markup=False))
     except GenerationError as exc:
         _problems(exc.problems, False)
         err.print(f"[red]generation stopped; {out_dir} is unchanged[/red]")
@@ -195,7 +209,7 @@ def pull(
     columns = (TextColumn("pulling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     signals.install()
     try:
-        with Progress(*columns, console=err, transient=True) as bar:
+        with _writing(out_dir or schemas), Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task("pull", total=None)
             report = run_pull(
                 chosen, endpoints, schemas, out=out_dir, options=options,
@@ -404,7 +418,8 @@ def regen(
     signals.install()
     plan = Plan(schemas, out_dir, work, split(pull_args), split(diff_args), split(pytest_args), mypy)
     try:
-        code = run(plan, lambda line: err.print(line, markup=False, highlight=False))
+        with _writing(out_dir):
+            code = run(plan, lambda line: err.print(line, markup=False, highlight=False))
     except (KeyboardInterrupt, children.Stopped):
         err.print(f"regen: interrupted; {schemas} and {out_dir} are as they were")
         raise typer.Exit(130) from None

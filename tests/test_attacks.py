@@ -347,7 +347,7 @@ class RawServer:
         elif "send_bytes" in step:
             data = b"x" * step["send_bytes"]
         else:
-            data = step["send"].encode()
+            data = step["send"].encode() * step.get("repeat", 1)  # `repeat`: the text n times in one send
         for _ in range(step.get("times", 1)):
             if self.stop.is_set():
                 return
@@ -422,7 +422,7 @@ def test_resources_are_bounded(
 # --- schemas: no I/O, no crash, a verdict or a located error --------------------------------------
 
 _WORKER = r"""
-import json, sys
+import json, sys, time
 from pathlib import Path
 from cfai.errors import SchemaLoadError
 from cfai.validate import Registry, validate
@@ -452,9 +452,11 @@ for line in sys.stdin:
     print(json.dumps({"name": case["name"], "started": True}), flush=True)
     registry = Registry(root)
     try:
+        started = time.monotonic()
         errors = validate(model, payload, registry=registry)
+        elapsed = time.monotonic() - started
         again = registry.validator(model).errors(payload)
-        result = {"errors": [[e.path, e.rule] for e in errors], "same": [[e.path, e.rule] for e in again] == [[e.path, e.rule] for e in errors]}
+        result = {"elapsed": elapsed, "errors": [[e.path, e.rule] for e in errors], "same": [[e.path, e.rule] for e in again] == [[e.path, e.rule] for e in errors]}
     except SchemaLoadError as exc:
         result = {"schema_error": str(exc)}
     except BaseException as exc:
@@ -478,21 +480,32 @@ def schema_verdicts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     )
     server.start()
     url = f"http://127.0.0.1:{server.port}"
-    lines = []
+    lines, timed = [], []
     for path in cases("schemas"):
         case = json.loads(path.read_text().replace("{SERVER}", url))
-        lines.append(json.dumps({"name": path.stem, **case}))
-    done = subprocess.run(
-        [sys.executable, "-c", _WORKER, str(tmp_path_factory.mktemp("attack-schemas"))],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+        (timed if "within" in case["expect"] else lines).append(json.dumps({"name": path.stem, **case}))
     verdicts: dict[str, Any] = {}
-    for line in done.stdout.splitlines():
-        row = json.loads(line)
-        verdicts.setdefault(row["name"], {}).update(row)
+
+    def run(batch: list[str], timeout: float) -> str:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", _WORKER, str(tmp_path_factory.mktemp("attack-schemas"))],
+                input="\n".join(batch) + "\n", capture_output=True, text=True, timeout=timeout, check=False,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
+            out, how = done.stdout, f"exit {done.returncode}: {done.stderr[-800:]}"
+        except subprocess.TimeoutExpired as exc:  # killed: a case bounded by `within` took far longer
+            out, how = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout or "", f"killed after {timeout:g} s"
+        for line in out.splitlines():
+            row = json.loads(line)
+            verdicts.setdefault(row["name"], {}).update(row)
+        return how
+
+    how = run(lines, 120)
+    for line in timed:  # a case bounded in time runs alone, killed at twice its bound plus start-up
+        run([line], 2 * json.loads(line)["expect"]["within"] + 10)
     server.stop()
-    yield verdicts, fetches, f"exit {done.returncode}: {done.stderr[-800:]}"
+    yield verdicts, fetches, how
 
 
 @pytest.mark.parametrize("path", cases("schemas"), ids=ids)
@@ -502,6 +515,8 @@ def test_schema_attack(path: Path, schema_verdicts: tuple[dict[str, Any], _Fetch
     verdict = verdicts.get(path.stem, {})
     assert set(verdict) - {"name", "started"}, f"the child process died on this case ({how})"
     assert "exception" not in verdict, verdict["exception"]
+    if "within" in expect:
+        assert verdict["elapsed"] < expect["within"], f"took {verdict['elapsed']:.1f} s"
     if "schema_error" in expect:
         assert expect["schema_error"] in verdict.get("schema_error", ""), verdict
     elif expect.get("valid"):

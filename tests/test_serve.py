@@ -308,3 +308,46 @@ def test_cfai_serve_command(tmp_path: Path) -> None:
     output = log.read_text()
     assert "base URL http://127.0.0.1:" in output and "/ai/run/openai/gpt-5.5" in output
     assert TOKEN not in output
+
+
+# --- a slow validation blocks no other client (issue 17) ------------------------------------------
+
+_NESTED = {"$defs": {"n": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/n"}},
+                                    {"type": "array", "items": {"$ref": "#/$defs/n"}}, {"type": "integer"}]}},
+           "type": "object", "properties": {"v": {"$ref": "#/$defs/n"}}}
+
+
+def test_a_slow_validation_blocks_no_other_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import threading
+
+    from cfai.validate import ModelValidator
+
+    root = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas" / "openai" / "gpt-5.5", root / "openai" / "gpt-5.5")
+    (root / "attack" / "nested").mkdir(parents=True)
+    (root / "attack" / "nested" / "schema-input.json").write_text(json.dumps(_NESTED))
+    errors = ModelValidator.errors
+
+    def slow(self: ModelValidator, payload: Any) -> Any:  # a validation that takes its whole bound
+        if self.model == "attack/nested":
+            time.sleep(3)
+        return errors(self, payload)
+
+    monkeypatch.setattr(ModelValidator, "errors", slow)
+    deep: Any = "x"
+    for _ in range(20):
+        deep = [deep]
+    with serving(ServeConfig(schemas=root, recordings=RECORDINGS)) as base, http(base) as client:
+        answers: dict[str, Any] = {}
+        slow_one = threading.Thread(target=lambda: answers.update(
+            slow=client.post("/ai/run/attack/nested", json={"v": deep}, timeout=30)))
+        slow_one.start()
+        time.sleep(0.5)  # the slow one is being validated
+        started = time.monotonic()
+        quick = client.post("/ai/v1/chat/completions", json={"model": "openai/gpt-5.5", "messages": HI})
+        waited = time.monotonic() - started
+        slow_one.join(30)
+    assert quick.status_code == 200, quick.text
+    assert waited < 2, f"the second client waited {waited:.1f} s behind the slow validation"
+    assert answers["slow"].status_code == 400 and "cut short" in answers["slow"].text, answers["slow"].text

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -227,7 +228,9 @@ class MockAPI:
         model = request.path_params.get("model") if kind == "run" else body.get("model")
         if not isinstance(model, str) or not model:
             return _error(400, 5006, ["$.model: a model name is required in the body"])
-        if "\0bytes" not in body and (refusal := self._model_errors(model, body)) is not None:
+        # In a worker thread: a validation that takes long (bounded by `cfai.validate.LOCATE_BUDGET`)
+        # must not stop the event loop answering every other client.
+        if "\0bytes" not in body and (refusal := await run_in_threadpool(self._model_errors, model, body)) is not None:
             return refusal
         try:
             answer = self.answers.answer(model, kind, body)

@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,49 @@ def test_symlinks_are_not_followed_out_of_the_root(name: str, tmp_path: Path, se
             assert "OUTSIDE-SECRET" not in text and "leak" not in text
             assert "outside the schema root" in done.stderr or data["link"].endswith("model")
     assert (tree_hash(target) if target.is_dir() else target.read_bytes()) == before
+
+
+# --- the file system refuses: the user's environment, exit 2 with the path, never "a bug" ---------
+
+ENVIRONMENT = [n for n in cases("disk") if case("disk", n)["kind"] == "environment"]
+_REFUSING = r"""
+import errno, json, os, resource, signal, sys
+spec = json.loads(sys.argv[1])
+if "fsize" in spec:  # a file-size limit: writes past it fail with EFBIG (SIGXFSZ ignored, as a shell's ulimit -f would not)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (spec["fsize"], spec["fsize"]))
+if "raise" in spec:  # a dotted function made to raise OSError(errno), naming a file or not
+    hurt = spec["raise"]
+    module, _, attribute = hurt["in"].rpartition(".")
+    owner, _, name = module.rpartition(".")
+    target = getattr(__import__(owner, fromlist=[name]), name) if owner else __import__(module)
+    code = getattr(errno, hurt["errno"])
+    def boom(*args, **kwargs):
+        if hurt.get("filename"):
+            raise OSError(code, os.strerror(code), hurt["filename"])
+        raise OSError(code, os.strerror(code))
+    setattr(target, attribute, boom)
+from cfai.cli import main
+sys.argv = ["cfai", *spec["args"]]
+main()
+"""
+
+
+@pytest.mark.parametrize("name", ENVIRONMENT)
+def test_a_refusing_file_system_is_the_users_environment(name: str, tmp_path: Path, server: CatalogServer) -> None:
+    data = case("disk", name, DIR=str(tmp_path))
+    root = seed_root(tmp_path / "schemas")
+    target = data.get("out", str(tmp_path / "out"))
+    args = {
+        "generate": ["generate", "--schemas", str(root), "--out", target],
+        "pull": ["pull", "--schemas", str(root), "--out", target, "--base-url", server.url],
+    }[data["command"]]
+    spec = {k: v for k, v in data.items() if k in ("fsize", "raise")} | {"args": args}
+    done = subprocess.run([sys.executable, "-c", _REFUSING, json.dumps(spec)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=180, check=False)  # fmt: skip
+    shown = f"exit {done.returncode}\n{done.stderr[-2000:]}"
+    assert done.returncode == data["expect"]["exit"], shown
+    errors = [line for line in done.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and "internal error" not in errors[0] and "Traceback" not in done.stderr, shown
+    assert data["expect"]["stderr"] in errors[0], shown
+    assert data["expect"].get("path", target) in errors[0], shown

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from tests.catalog_server import CatalogServer
 from ..conftest import SCHEMAS
 from .conftest import case, cases, cfai, leftovers, project, tree_hash
 
-CASES = cases("interrupts")
+CASES = [n for n in cases("interrupts") if "command" in case("interrupts", n)]
+STALE = [n for n in cases("interrupts") if case("interrupts", n).get("kind") == "reused-pid"]
 DEADLINE = 60.0  # seconds any killed run may take to end
 # The real command line, with one test-only addition: CFAI_TEST_KILL_AT_RENAME=N makes the process
 # SIGKILL itself right after the Nth rename done by codegen/atomic.py (a crash inside a swap).
@@ -157,3 +159,41 @@ def test_leftovers_are_ignored_by_git() -> None:
     done = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=root, capture_output=True, text=True,
                           check=False)
     assert sorted(done.stdout.split()) == sorted(names), done.stdout + done.stderr
+
+
+# --- a journal whose pid now names another live process (a container restart, a PID namespace) ---
+
+
+@pytest.mark.parametrize("name", STALE)
+def test_a_reused_pid_does_not_keep_a_journal_alive(name: str, tmp_path: Path) -> None:
+    """A killed run's half swap (generated/ moved to its backup, the journal left) whose pid is alive
+    again as an unrelated process: recovery must still put generated/ back."""
+    import json
+
+    from codegen import atomic
+
+    spec = case("interrupts", name)
+    top = project(tmp_path)
+    old = tree_hash(top / "generated")
+    sleeper = subprocess.Popen(["sleep", "60"]) if spec["pid"] == "sleep" else None
+    try:
+        pid = sleeper.pid if sleeper is not None else os.getppid()
+        backup, staged = top / f".generated-old-{pid}-0a1b2c3d", top / f".generated-new-{pid}-0a1b2c3d"
+        shutil.copytree(top / "generated", staged)
+        (top / "generated").rename(backup)  # killed right after the first rename of `apply`
+        stat_fields = Path(f"/proc/{pid}/stat").read_bytes().rpartition(b")")[2].split()
+        owner = {"started": stat_fields[19].decode(), "boot": Path("/proc/sys/kernel/random/boot_id").read_text().strip()}
+        owner |= {k: v for k, v in spec["journal"].items() if k in ("started", "boot")}
+        record = {"version": 1, "pid": pid, **owner, "state": "applied", "entries": [
+            {"staged": str(staged), "target": str(top / "generated"), "backup": str(backup), "existed": True}]}
+        (top / f".cfai-swap-{pid}.json").write_text(json.dumps(record))
+        done = atomic.recover(top / "generated")
+        if spec.get("expect") == "kept":  # the journal's own run, alive: its swap is never touched
+            assert not (top / "generated").exists() and backup.exists() and (top / f".cfai-swap-{pid}.json").exists(), done
+            return
+        assert tree_hash(top / "generated") == old, (done, leftovers(top))
+        assert not leftovers(top), leftovers(top)
+    finally:
+        if sleeper is not None:
+            sleeper.kill()
+            sleeper.wait()
