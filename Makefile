@@ -34,6 +34,11 @@ check: $(STAMP)
 test: $(STAMP) schemathesis-venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## test-slow: the tests over 90 s (the example workflow from a wheel installed in a clean venv)
+.PHONY: test-slow
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
 ## regen: pull the tracked schemas → diff (old vs staged new) → generate → check → test, on staged copies in
 ## $(REGEN)/; $(SCHEMAS) and $(OUT) are swapped in together for the tests and put back if they fail or the run is
 ## interrupted (a run killed outright is undone by the next). PULL_ARGS (e.g. --source api, --keep-going),

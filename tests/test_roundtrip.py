@@ -60,7 +60,10 @@ def test_mutations_are_not_vacuous() -> None:
     assert type(floats["created"]) is float and json_equal(floats, plain)
 
 
-CASES = [(model, side) for model in default_registry().models() for side in SIDES]
+# One model per generated types module (models publishing the same schemas share one: testing one
+# tests them all), each side.
+CASES = [(model, side) for model in sorted({cfai_models.TYPES[m]: m for m in sorted(cfai_models.TYPES, reverse=True)}.values())
+         for side in SIDES]  # fmt: skip
 
 
 @pytest.mark.parametrize(("model", "side"), CASES, ids=[f"{m}:{s}" for m, s in CASES])
