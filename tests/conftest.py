@@ -23,7 +23,7 @@ SEED_MODELS = ("openai/gpt-5.1-chat", "openai/gpt-5.5")
 
 # default: what `make test` runs (well under the 5-minute budget); long: ≥ 100× more examples.
 settings.register_profile(
-    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+    "default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
