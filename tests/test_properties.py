@@ -143,6 +143,7 @@ def test_catalog_payloads_from_the_schema_are_accepted(case: tuple[str, str], ge
     validator = registry.validator(model, side)
     seen: set[str | None] = set()
 
+    @settings(max_examples=max(40, settings().max_examples))  # enough to reach every root variant
     @given(from_schema(registry.schema(model, side)))
     def accepted(payload: Any) -> None:
         check_accepts(registry, module, model, side, payload)
