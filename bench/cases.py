@@ -143,11 +143,15 @@ def registry(root: Path) -> Registry:
 
 
 def load_module(models_dir: Path, model: str) -> ModuleType:
-    """A generated module from any output directory (as tests/conftest.py `load_generated` does)."""
-    from cfai.naming import module_name
+    """A model's generated types module from any output directory (as tests/conftest.py
+    `load_generated` does: its `cfai_models.TYPES` read without importing the package)."""
+    import ast
 
-    name = f"_bench_{module_name(model)}"
-    spec = importlib.util.spec_from_file_location(name, models_dir / "cfai_models" / f"{module_name(model)}.py")
+    init = ast.parse((models_dir / "cfai_models" / "__init__.py").read_text())
+    types = next(dict(ast.literal_eval(n.value)) for n in init.body
+                 if isinstance(n, ast.AnnAssign) and ast.unparse(n.target) == "TYPES" and n.value is not None)[model]  # fmt: skip
+    name = f"_bench_{types}"
+    spec = importlib.util.spec_from_file_location(name, models_dir / "cfai_models" / "types" / f"{types}.py")
     assert spec and spec.loader, f"no generated module for {model} in {models_dir}"
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
