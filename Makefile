@@ -52,7 +52,8 @@ regen: $(STAMP)
 	  --pull-args "$(PULL_ARGS)" --diff-args "$(DIFF_ARGS)" --pytest-args "$(PYTEST_ARGS)"
 
 ## bench: our validator against python-jsonschema, jsonschema-rs, fastjsonschema and the pydantic models (pyperf),
-## payload generation, import time, the generate() scale curve; tables on stdout, bench/results.json. BENCH_ARGS=--fast
+## payload generation, import time, the generate() scale curve up to the whole catalog and the user's type checker
+## (mypy, pyright) on a one-model script at each size; tables on stdout, bench/results.json. BENCH_ARGS=--fast
 BENCH_ARGS ?=
 .PHONY: bench
 bench: $(STAMP)

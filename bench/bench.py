@@ -306,7 +306,7 @@ def report(results: dict[str, Any]) -> None:
                           f"{r['warm']['seconds']:.2f}", f"{r['one_changed']['seconds']:.2f}", f"{ratio:.2f}",
                           f"{r['check']['seconds']:.2f}", generated)  # fmt: skip
         console.print(curve)
-        user = Table(title="The user's type checker on a one-model script (gpt-5.5 by reference) → seconds, "
+        user = Table(title="The user's type checker on a one-model script (gpt-5.1-chat by reference) → seconds, "
                            "against the catalog size")  # fmt: skip
         for column in ("models generated", "mypy --strict cold", "mypy warm", "pyright cold", "pyright again"):
             user.add_column(column)

@@ -10,7 +10,7 @@ input schema edited: only that model's module is generated again, plus the OpenA
 counts of modules generated and reused come from the pipeline's progress messages; generation works
 per distinct pair of schemas, whose count is in each row.
 
-Then the user's side: a one-model script (`USER_SCRIPT`, calling gpt-5.5 by its reference) checked
+Then the user's side: a one-model script (`USER_SCRIPT`, calling gpt-5.1-chat, in every size, by its reference) checked
 by mypy --strict and by pyright against the bindings generated at that size, cold (an empty cache)
 and warm (mypy's cache kept; pyright has none between runs), so that the table shows whether a
 user's type-checking cost grows with the catalog.
@@ -81,10 +81,10 @@ def _timed(root: Path, out: Path) -> dict[str, Any]:
 
 USER_SCRIPT = """\
 from cfai import Client
-from cfai_models import gpt_5_5
+from cfai_models import gpt_5_1_chat
 
 with Client("account", "token") as cf:
-    reply = cf.chat_completions(gpt_5_5.chat_completions, {"messages": [{"role": "user", "content": "hi"}]})
+    reply = cf.chat_completions(gpt_5_1_chat.chat_completions, {"messages": [{"role": "user", "content": "hi"}]})
     choices: object = reply.data.choices
 """
 
