@@ -133,18 +133,19 @@ def catalog_module(models: Sequence[Description]) -> str:
         '__all__ = ["ref"]',
         "",
     ]
+    signatures = []
     for types, members in sorted(groups.items()):
         names = ", ".join(json.dumps(m.name) for m in members)
         chunk = _chunk(members[0]).replace("_types.", f"t_{types}.")
-        out += [
-            "",
-            "@overload",
-            f"def ref(name: Literal[{names}]) -> ModelRef[[p_{types}.Input], t_{types}.Output, {chunk}]: ...",
-        ]
+        signatures.append(f"def ref(name: Literal[{names}]) -> ModelRef[[p_{types}.Input], t_{types}.Output, {chunk}]")
+    # One distinct schema: one plain signature (a type checker refuses a lone @overload).
+    head = signatures[0] + ":" if len(signatures) == 1 else "def ref(name: str) -> ModelRef[..., Any, Any]:"
+    if len(signatures) > 1:
+        out += [line for signature in signatures for line in ("", "@overload", signature + ": ...")]
     out += [
         "",
         "",
-        "def ref(name: str) -> ModelRef[..., Any, Any]:",
+        head,
         '    """The reference of a model this package ships, by its name (`LookupError` otherwise)."""',
         "    if name not in MODELS:",
         '        raise LookupError(f"no generated models for {name!r}; see cfai_models.MODELS")',

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+from pathlib import Path
 
 import cfai_models
 import pytest
@@ -16,7 +17,7 @@ from cfai.client import AsyncClientCore, ClientCore
 from cfai.refs import ModelRef
 from cfai.validate import default_registry
 
-from .conftest import GENERATED
+from .conftest import GENERATED, SCHEMAS
 
 PACKAGE = GENERATED / "cfai_models"
 
@@ -66,3 +67,15 @@ def test_the_typed_clients_are_the_cores_with_unoverloaded_methods() -> None:
     overloaded = [f.name for f in ast.walk(source) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
                   and any(isinstance(d, ast.Name) and d.id == "overload" for d in f.decorator_list)]  # fmt: skip
     assert overloaded == []  # an overload set would make a checker report "No overload variant matches"
+
+
+def test_a_catalog_of_one_distinct_schema_has_no_lone_overload(tmp_path: Path) -> None:
+    """A type checker refuses a single `@overload` (the 1-model row of `make bench` found it)."""
+    import shutil
+
+    from codegen.describe import describe
+    from codegen.references import catalog_module
+
+    shutil.copytree(SCHEMAS / "openai" / "gpt-5.1-chat", tmp_path / "openai" / "gpt-5.1-chat")
+    text = catalog_module(describe(tmp_path).models)
+    assert "@overload" not in text and 'def ref(name: Literal["openai/gpt-5.1-chat"])' in text
