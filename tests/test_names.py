@@ -102,3 +102,24 @@ def test_no_bounded_scalar_is_a_root_model() -> None:
     for module in sorted((GENERATED / "cfai_models").glob("types/*.py")):
         roots = re.findall(r"class (\w+)\(RootModel\[(?:Strict\w+|list\[Strict\w+\])\]\)", module.read_text())
         assert roots == [], f"{module.name}: {roots}"
+
+
+def test_a_model_named_like_a_subpackage_is_not_shadowed(tmp_path: Path) -> None:
+    """`x/payloads`, `y/types`, `z/catalog` pass the name rule; their modules are qualified by the
+    author (`x_payloads`), never `cfai_models.payloads` (the TypedDicts' package) or the like."""
+    import shutil
+    import subprocess
+    import sys
+
+    from codegen.pipeline import generate
+
+    for name in ("x/payloads", "y/types", "z/catalog"):
+        shutil.copytree(ROOT / "schemas" / "openai" / "gpt-5.1-chat", tmp_path / "schemas" / name)
+    generate(tmp_path / "schemas", tmp_path / "out")
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); import cfai_models, importlib\n"
+              "assert cfai_models.MODELS == {'x/payloads': 'x_payloads', 'y/types': 'y_types', 'z/catalog': 'z_catalog'}\n"
+              "for name, module in cfai_models.MODELS.items():\n"
+              "    assert importlib.import_module('cfai_models.' + module).NAME == name\n"
+              "assert importlib.import_module('cfai_models.payloads').__path__ and importlib.import_module('cfai_models.catalog').ref('x/payloads').name == 'x/payloads'\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-I", "-c", script, str(tmp_path / "out")], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
