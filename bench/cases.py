@@ -142,14 +142,20 @@ def registry(root: Path) -> Registry:
     return default_registry() if root == SCHEMAS else Registry(root)
 
 
+def generated_types(out: Path) -> dict[str, str]:
+    """`cfai_models.TYPES` of a generated tree (model → its types module), read without importing it."""
+    import ast
+
+    for node in ast.parse((out / "cfai_models" / "__init__.py").read_text()).body:
+        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "TYPES" and node.value is not None:
+            return dict(ast.literal_eval(node.value))
+    return {}
+
+
 def load_module(models_dir: Path, model: str) -> ModuleType:
     """A model's generated types module from any output directory (as tests/conftest.py
     `load_generated` does: its `cfai_models.TYPES` read without importing the package)."""
-    import ast
-
-    init = ast.parse((models_dir / "cfai_models" / "__init__.py").read_text())
-    types = next(dict(ast.literal_eval(n.value)) for n in init.body
-                 if isinstance(n, ast.AnnAssign) and ast.unparse(n.target) == "TYPES" and n.value is not None)[model]  # fmt: skip
+    types = generated_types(models_dir)[model]
     name = f"_bench_{types}"
     spec = importlib.util.spec_from_file_location(name, models_dir / "cfai_models" / "types" / f"{types}.py")
     assert spec and spec.loader, f"no generated module for {model} in {models_dir}"

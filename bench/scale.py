@@ -33,18 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from cases import generated_types  # bench/ is on the path: this file's folder
+
 from cfai.schemas import discover
 from codegen.pipeline import check, generate
-
-
-def generated_types(out: Path) -> dict[str, str]:
-    """`cfai_models.TYPES` of a generated tree, read without importing it."""
-    import ast
-
-    for node in ast.parse((out / "cfai_models" / "__init__.py").read_text()).body:
-        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "TYPES" and node.value is not None:
-            return dict(ast.literal_eval(node.value))
-    return {}
 
 SCHEMAS = ROOT / "schemas"
 
