@@ -38,7 +38,7 @@ from cfai.errors import GenerationError, SchemaProblem
 from cfai.naming import variant_keyword, variants
 from cfai.schemas import FILES, SIDES, rebase_refs
 
-from . import cache, children, doctext, references
+from . import cache, children, constants, doctext, references
 from .classnames import FIXED, name_classes
 from .describe import CHUNK_CLASS, Catalog, Description
 from .payloads import payload_schema
@@ -116,7 +116,7 @@ def combined_schema(model: Description) -> dict[str, Any]:
     if clash := own.keys() & defs.keys():
         raise GenerationError([SchemaProblem(model.name, f"{model.name}/{FILES['input']}", "$.$defs", f"reserved: {sorted(clash)}")])
     root["$defs"] = {**own, **defs}
-    named = name_classes(root, model.name)
+    named = name_classes(constants.spell_out(root), model.name)
     doctext.escape_prose(named)  # U+2028, NUL, … in titles and descriptions: escapes in the generator's copy
     return named
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from cfai.errors import GenerationError
 from codegen.pipeline import generate
@@ -59,6 +60,23 @@ def test_public_classes_keep_their_names(name: str, handled: Path) -> None:
         if inner is not None and hasattr(inner.annotation, "model_fields"):  # Input as a root over one class
             names = set(inner.annotation.model_fields)
         assert set(fields) <= names, f"{cls} has {sorted(names)}"
+
+
+@pytest.mark.parametrize("name", [n for n in HANDLED if {"accepts", "refuses", "output_accepts", "output_refuses"}
+                                  & case("artifacts", n)["expect"].keys()])  # fmt: skip
+def test_generated_models_admit_what_the_schema_admits(name: str, handled: Path) -> None:
+    """A `const` or `enum` of objects and arrays is enforced by the generated model, not just typed `dict`."""
+    module = load_generated(handled, f"attack/{name}")
+    expect = case("artifacts", name)["expect"]
+    for side in ("Input", "Output"):
+        adapter = TypeAdapter(getattr(module, side))
+        prefix = "" if side == "Input" else "output_"
+        for value in expect.get(prefix + "accepts", []):
+            adapter.validate_python(value)
+        for value in expect.get(prefix + "refuses", []):
+            with pytest.raises(ValidationError):
+                adapter.validate_python(value)
+                pytest.fail(f"{side} admitted {value!r}")
 
 
 def test_one_broken_module_leaves_the_others_generated(tmp_path: Path) -> None:
