@@ -70,9 +70,31 @@ def _args(command: str, top: Path, url: str) -> list[str]:
             "--pull-args", f"--base-url {url}", "--pytest-args", "-q -p no:cacheprovider test_slow.py", "--no-mypy"]  # fmt: skip
 
 
+def _survivors(marker: bytes, within: float) -> list[int]:
+    """Processes whose environment carries `marker` (everything a run started inherits it) still
+    alive after up to `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
+                try:
+                    if marker in (entry / "environ").read_bytes():  # a zombie's reads empty: not alive
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def _killed_run(args: list[str], top: Path, spec: dict) -> str:  # type: ignore[type-arg]
-    """Start the command, wait for the case's moment, send its signal; returns what it printed on stderr."""
-    env = {**os.environ, "CFAI_TEST_KILL_AT_RENAME": str(spec.get("at_rename", ""))}
+    """Start the command, wait for the case's moment, send its signal; returns what it printed on
+    stderr. Whatever the signal, nothing the run started may outlive it."""
+    marker = f"cfai-test-run-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, "CFAI_TEST_KILL_AT_RENAME": str(spec.get("at_rename", "")), "CFAI_TEST_RUN": marker}
+    if spec.get("cold"):  # an empty generation cache: datamodel-code-generator is running when the signal comes
+        env["CFAI_CACHE_DIR"] = str(top / "cold-cache")
     process = subprocess.Popen([sys.executable, "-c", WRAPPER, *args], cwd=top, env=env, text=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
@@ -85,13 +107,21 @@ def _killed_run(args: list[str], top: Path, spec: dict) -> str:  # type: ignore[
                 seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
         elif "after" in spec:
             time.sleep(spec["after"])
+        while "after_file" in spec and not (top / spec["after_file"]).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # a file the run's own child writes: that child is surely running
         if "at_rename" not in spec and process.poll() is None:
             number = getattr(signal, spec["signal"])
-            if number == signal.SIGTERM:
-                os.kill(process.pid, number)  # `kill PID`: the command itself must stop its children
+            if number == signal.SIGTERM or spec.get("kill") == "process":
+                # `kill PID`: the command itself must stop its children; a SIGKILL of the process
+                # alone (the OOM killer): its children must see it die and stop themselves
+                os.kill(process.pid, number)
             else:
                 os.killpg(process.pid, number)  # Ctrl-C reaches the whole foreground group; SIGKILL: a crash
         process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        survivors = _survivors(f"CFAI_TEST_RUN={marker}".encode(), within=2.0)  # the guards act at once: a child alive 2 s on was not stopped
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+        assert not survivors, f"processes outlived the killed run: {survivors}"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -134,7 +164,7 @@ def test_all_old_or_all_new_and_next_run_recovers(name: str, tmp_path: Path, ser
     finally:
         server.latency = 0.0
     now = (tree_hash(top / "schemas"), tree_hash(top / "generated"))
-    _end_orphan(top / "slow.pid")  # a SIGKILLed regen cannot stop its test stage (its own process group)
+    _end_orphan(top / "slow.pid")  # a safety net: the guard of a SIGKILLed regen's test stage stops it
     if spec["signal"] != "SIGKILL":
         if command == "regen":  # the tests never passed: nothing new may stay
             assert now == old, stderr[-3000:]
