@@ -279,9 +279,14 @@ def build(
         text = references.model_module(model, groups[model.types])
         text = doctext.escape_literals(black.format_str(text, mode=black.Mode(line_length=120)))
         (package / f"{model.module}.py").write_text(text)
-    (package / "__init__.py").write_text(_init_module(done))
+    write_shared(done, package)
+    return done, failed
+
+
+def write_shared(models: Sequence[Description], package: Path) -> None:
+    """The package's files that every model has a part in (`__init__.py`, `catalog.py`, …), for `models`."""
+    (package / "__init__.py").write_text(_init_module(models))
     (package / TYPES / "__init__.py").write_text(TYPES_INIT)
     (package / PAYLOADS / "__init__.py").write_text(PAYLOADS_INIT)
-    (package / "catalog.py").write_text(doctext.escape_literals(references.catalog_module(done)))
+    (package / "catalog.py").write_text(doctext.escape_literals(references.catalog_module(models)))
     (package / "py.typed").write_text("")
-    return done, failed

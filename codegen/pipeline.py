@@ -76,6 +76,8 @@ def _proven(
         problems = verify.artifacts(staging, package, owners)
         if not problems:
             return done, {**failed, **left_out}
+        if any(p.model == "-" for p in problems) and len(done) > 1:
+            problems = _blame(done, staging, package, owners, problems)
         broken = {p.model for p in problems} & {m.name for m in done}
         # A broken types module is the problem of every model sharing it.
         shared = {m.types for m in done if m.name in broken}
@@ -89,6 +91,39 @@ def _proven(
         catalog = replace(catalog, models=tuple(m for m in catalog.models if m.name not in broken))
         for child in staging.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def _blame(
+    done: list[Description], staging: Path, package: str, owners: dict[str, str], problems: list[SchemaProblem]
+) -> list[SchemaProblem]:
+    """`problems` with those of a shared file (`catalog.py`, `__init__.py`, `openapi.json`: no one
+    model's) given to the models whose part breaks it, found by halving: the shared files are
+    written again for a half of the models at a time and proven. A problem no model explains stays
+    the run's (`-`). Only runs when a shared file is broken, so its cost (a proof per halving) is
+    paid by failing runs alone."""
+
+    def broken(subset: list[Description]) -> bool:
+        models.write_shared(subset, staging / package)
+        (staging / "openapi.json").write_text(verify.strict_dumps(openapi.document(subset)) + "\n")
+        return any(p.model == "-" for p in verify.artifacts(staging, package, owners))
+
+    def culprits(subset: list[Description]) -> list[Description]:
+        if len(subset) == 1:
+            return subset
+        halves = subset[: len(subset) // 2], subset[len(subset) // 2 :]
+        found = [m for half in halves if broken(half) for m in culprits(half)]
+        return found or subset  # only together do they break it: each of them is named
+
+    try:
+        if broken([]):  # the shared files are broken with no model in them: the generator's problem
+            return problems
+        blamed = culprits(done)
+    except GenerationError:  # a shared file that cannot even be rendered for a subset
+        return problems
+    finally:
+        models.write_shared(done, staging / package)
+    return [replace(p, model=m.name) for p in problems if p.model == "-" for m in blamed] + \
+        [p for p in problems if p.model != "-"]  # fmt: skip
 
 
 def _files(top: Path) -> set[str]:

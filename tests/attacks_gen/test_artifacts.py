@@ -88,3 +88,27 @@ def test_one_broken_module_leaves_the_others_generated(tmp_path: Path) -> None:
     report = generate(tmp_path / "schemas", tmp_path / "generated")
     assert report.generated == ("attack/fine",) and set(report.skipped) == {f"attack/{name}"}
     assert not (tmp_path / "generated" / "cfai_models" / f"attack_{name.replace('-', '_')}.py").exists()
+
+
+def test_a_shared_file_broken_by_one_model_is_that_models_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`catalog.py` has a part of every model: when one model's part breaks it, that model is left
+    out and named (found by halving), and the others are generated, never the whole run stopped
+    with a problem of `-`. The break is injected: the generator's own checks leave no schema a way
+    to reach a shared file today, and this is the net behind them."""
+    from codegen import references
+
+    real = references.catalog_module
+
+    def catalog_module(described: Any) -> str:
+        broken = any(m.name == "attack/bad" for m in described)
+        return real(described) + ("\nraise ImportError('a part of attack/bad')\n" if broken else "")
+
+    monkeypatch.setattr(references, "catalog_module", catalog_module)
+    for name in ("attack/one", "attack/bad", "attack/two", "attack/three"):
+        write(tmp_path / "schemas", name, {"input": {"type": "object", "properties": {name[7:]: {"type": "string"}}},
+                                            "output": {"type": "object"}})
+    report = generate(tmp_path / "schemas", tmp_path / "generated")
+    assert report.generated == ("attack/one", "attack/three", "attack/two"), report
+    assert set(report.skipped) == {"attack/bad"}
+    assert any("catalog.py" in p.file and "a part of attack/bad" in p.message for p in report.skipped["attack/bad"])
+    assert "attack/bad" not in (tmp_path / "generated" / "cfai_models" / "catalog.py").read_text()
