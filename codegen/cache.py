@@ -7,7 +7,9 @@ datamodel-code-generator again. The key lists every input that shapes the output
 
 Location: `$CFAI_CACHE_DIR`, else `.cache/cfai/` of a source checkout (git-ignored), else the user's
 cache folder (`$XDG_CACHE_HOME/cfai-bindings`, `~/.cache/cfai-bindings`; `codegen.models.cache_home`). Entries are
-written atomically (a temporary name, then a rename), so concurrent builds never see half an entry.
+written atomically (a temporary name, then a rename), so concurrent builds never see half an entry;
+an entry being made is `claimed` (a lock), so two builds at once (two test workers, two terminals)
+make it once: the second waits and reads it.
 `CFAI_NO_CACHE=1` neither reads nor writes it. A cache that cannot be written is skipped, not an error.
 """
 
@@ -18,9 +20,14 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
-__all__ = ["directory", "get_file", "get_tree", "key", "put_file", "put_tree", "tree_digest"]
+__all__ = ["claimed", "directory", "get_file", "get_tree", "key", "put_file", "put_tree", "tree_digest"]
+
+_STRIPES = 64  # lock files, at most: entries share them by their key's first digits (a rare wait)
 
 
 def directory(kind: str, home: Path) -> Path | None:
@@ -46,6 +53,37 @@ def tree_digest(top: Path) -> str:
     """One hash of every file under `top` (names and bytes), e.g. a templates folder."""
     files = sorted(p for p in top.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return key(*(part for p in files for part in (p.relative_to(top).as_posix(), p.read_bytes())))
+
+
+@contextmanager
+def claimed(where: Path | None, name: str) -> Iterator[None]:
+    """Hold the lock of entry `name` while it is looked up and, on a miss, made: a concurrent build
+    needing the same entry waits for it instead of making it too. A cache that cannot be locked
+    (switched off, read-only, no `fcntl`) is used unlocked: a duplicate effort, never an error."""
+    handle = _lock(where, name)
+    try:
+        yield
+    finally:
+        if handle is not None:
+            handle.close()  # closing releases the lock
+
+
+def _lock(where: Path | None, name: str) -> IO[str] | None:
+    if where is None:
+        return None
+    try:
+        import fcntl  # POSIX only
+
+        (where / "locks").mkdir(parents=True, exist_ok=True)
+        handle = open(where / "locks" / f"{int(name[:8], 16) % _STRIPES:02d}.lock", "a")  # noqa: SIM115
+    except (ImportError, OSError, ValueError):
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 def get_file(where: Path | None, name: str) -> bytes | None:

@@ -154,6 +154,13 @@ def _run_generator(
     arguments (header, profile) and the toolchain's fingerprint (`tools`)."""
     text = json.dumps(schema, indent=2, ensure_ascii=False)
     entry = cache.key(model.name, text, *arguments, tools) + ".py"
+    with cache.claimed(store, entry):
+        return _generated_once(model, text, target, work, arguments, store=store, entry=entry)
+
+
+def _generated_once(
+    model: Description, text: str, target: Path, work: Path, arguments: list[str], *, store: Path | None, entry: str
+) -> tuple[list[SchemaProblem], bool]:
     if (cached := cache.get_file(store, entry)) is not None:
         target.write_text(doctext.escape_literals(cached.decode("utf-8")), encoding="utf-8", newline="")
         return [], True

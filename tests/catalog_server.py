@@ -95,6 +95,7 @@ class CatalogServer:
         self._hits: list[Hit] = []
         self._lock = threading.Lock()
         self._inflight = 0
+        self.peak_inflight = 0  # the most requests answered at once: how concurrent a client was
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
@@ -196,6 +197,7 @@ class CatalogServer:
             def do_GET(self) -> None:  # the http.server protocol names it
                 with server._lock:
                     server._inflight += 1
+                    server.peak_inflight = max(server.peak_inflight, server._inflight)
                 try:
                     self._logged()
                 finally:

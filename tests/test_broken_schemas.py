@@ -141,3 +141,37 @@ def test_runtime_reads_a_repaired_slip_as_generation_does(project: Path) -> None
     validator = Registry(project / "schemas").validator(model)
     assert {e.rule for e in validator.errors({"audio": "x"})} == {"required"}  # encoding, sample_rate
     assert validator.errors({"audio": "x", "encoding": "linear16", "sample_rate": "16000"}) == []
+
+
+def _corpus() -> list[Path]:
+    """Every schema file the project holds: the vendored catalog, the broken and attack cases."""
+    here = Path(__file__).parent
+    return sorted([*SCHEMAS.rglob("schema-*.json"), *(here / "broken").glob("*.json"),
+                   *(here / "attacks" / "schemas").glob("*.json")])  # fmt: skip
+
+
+def test_the_fast_meta_verdict_is_the_reference_verdict() -> None:
+    """`meta_problems` trusts jsonschema-rs's "valid" and asks python-jsonschema only otherwise: on
+    every schema we hold (and, for the hand-made cases, each subschema as a schema of its own), both
+    say the same."""
+    from cfai import guards
+    from cfai.schemas import _meta_validator, meta_problems
+
+    reference = _meta_validator()
+    seen = 0
+    for path in _corpus():
+        try:
+            document = json.loads(path.read_text())
+        except ValueError:
+            continue
+        for candidate in (document, document.get("schema"), document.get("input"), document.get("output")) \
+                if isinstance(document, dict) else ():  # fmt: skip
+            if not isinstance(candidate, dict) or guards.too_deep(candidate):
+                continue
+            nodes = [candidate] if path.is_relative_to(SCHEMAS) else [n for _, n in guards.subschemas(candidate)]
+            for node in nodes[:400]:
+                if isinstance(node, dict):
+                    seen += 1
+                    probe = {k: v for k, v in node.items() if k != "$schema"}
+                    assert (meta_problems(node) == []) == reference.is_valid(probe), (path, node)
+    assert seen > 300

@@ -5,8 +5,11 @@ land in generated code only as data: generation succeeds, importing runs nothing
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,11 @@ CASES = cases("strings")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Every case as one model of one schema root, generated once; (output, canary folder)."""
     top = tmp_path_factory.mktemp("strings")
-    canaries = top / "canaries"
+    # The canary paths are written into the schemas, so they are part of the generation cache's key:
+    # a fixed folder (one per user and test worker) keeps that key, and the cache, from run to run.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    canaries = Path(tempfile.gettempdir()) / f"cfai-string-canaries-{os.getuid()}-{worker}"
+    shutil.rmtree(canaries, ignore_errors=True)  # a canary of an earlier run would fail this one
     canaries.mkdir()
     for name in CASES:
         data = case("strings", name, canary=str(canaries / name))
