@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cfai.cli import app
-from cfai.schemas import FILES, check_schema, discover
+from cfai.schemas import FILES, discover
 from codegen.catalog import Tracked, docs_path, endpoint, parse_tracked
 from codegen.pipeline import generate
 from codegen.pull import STATE_FILE, Options, canonical, pull
