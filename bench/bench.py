@@ -253,6 +253,36 @@ def targets(rows: list[dict[str, Any]], harness_s: float, gen: dict[str, Any] | 
     return out
 
 
+def schema_checks(repeats: int = 5) -> dict[str, Any]:
+    """Checking every vendored schema against the 2020-12 meta-schema (what every pull, generation
+    and first validation of a model pays): ours (`cfai.schemas.meta_problems`: jsonschema-rs's
+    verdict, python-jsonschema's located errors for an invalid one) against python-jsonschema alone
+    and jsonschema-rs alone; seconds for the whole catalog, median of `repeats` runs."""
+    import jsonschema_rs
+    from jsonschema import Draft202012Validator
+
+    from cfai.schemas import meta_problems
+
+    documents = [json.loads(p.read_bytes()) for p in sorted((ROOT / "schemas").rglob("schema-*.json"))]
+    documents = [d for d in documents if isinstance(d, dict)]
+    python = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    peers: dict[str, Callable[[dict[str, Any]], object]] = {
+        "ours (meta_problems)": meta_problems,
+        "python-jsonschema (iter_errors)": lambda d: list(python.iter_errors(d)),
+        "jsonschema-rs (meta.is_valid)": lambda d: jsonschema_rs.meta.is_valid(d),
+    }
+    out: dict[str, Any] = {"schemas": len(documents)}
+    for label, check in peers.items():
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for document in documents:
+                check(document)
+            runs.append(time.perf_counter() - start)
+        out[label] = round(statistics.median(runs), 4)
+    return out
+
+
 def report(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -291,6 +321,10 @@ def report(results: dict[str, Any]) -> None:
                       f"(median of {gen['runs']} runs of {gen['examples_per_run']}; valid per jsonschema-rs: "
                       f"ours {gen['ours']['valid']}/{gen['ours']['drawn']}, theirs "
                       f"{gen['hypothesis-jsonschema']['valid']}/{gen['hypothesis-jsonschema']['drawn']})")  # fmt: skip
+    if checks := results.get("schema_checks"):
+        ours = checks["ours (meta_problems)"]
+        parts = ", ".join(f"{k} {v:.3f} s ({v / ours:.0f}× ours)" for k, v in checks.items() if k != "schemas")
+        console.print(f"Meta-schema check of all {checks['schemas']} vendored schemas: {parts} (median of 5)")
     for statement, imp in results["import"].items():
         parts = " + ".join(f"{n} {us / 1000:.1f} ms" for n, us in imp["cumulative_us"].items())
         console.print(f"{statement}: {imp['total_ms']} ms = {parts} (cumulative µs of -X importtime, median of 7)")
@@ -388,6 +422,7 @@ def main() -> None:
     compiled = [first_vs_later(cases.BY_NAME["seed-chat"]), first_vs_later(cases.BY_NAME["llama-3.1-8b-tools"]),
                 first_vs_later(cases.BY_NAME["seed-chat-3-violations"])]  # fmt: skip
     imports = import_times()
+    checks = schema_checks()
     print("payload generation …", file=sys.stderr)
     gen = generation_rates(args.examples)
     scale = None
@@ -415,6 +450,7 @@ def main() -> None:
         "first_errors": first_errors,
         "compiled_once": compiled,
         "import": imports,
+        "schema_checks": checks,
         "generation": gen,
         "scale": scale,
     }
