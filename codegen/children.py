@@ -20,7 +20,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["GRACE", "Stopped", "guarded", "run", "stop"]
+__all__ = ["GRACE", "Stopped", "finish", "guarded", "raise_if_stopping", "run", "start", "stop"]
 
 GRACE = 5.0  # seconds a stopped child has to clean up (a regen stage rolls back) before SIGKILL
 _live: set[subprocess.Popen[str]] = set()
@@ -111,6 +111,38 @@ def run(
     return subprocess.CompletedProcess(list(command), process.returncode, out, err)
 
 
+def start(command: Sequence[str], *, cwd: Path | str | None = None, env: Mapping[str, str] | None = None,
+          stderr: Path | None = None) -> subprocess.Popen[str]:  # fmt: skip
+    """A long-lived child spoken to line by line over its stdin and stdout (its stderr to the file
+    `stderr`, or discarded), stopped like any other; end it with `finish`."""
+    with _lock:
+        if _stopping:
+            raise Stopped("interrupted")
+        with open(stderr or os.devnull, "w") as err:
+            process = subprocess.Popen(
+                guarded(command), cwd=cwd, env=dict(env) if env is not None else None, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1, process_group=0,
+            )
+        _live.add(process)
+    return process
+
+
+def finish(process: subprocess.Popen[str]) -> None:
+    """Close a `start`ed child's stdin (its signal to exit) and reap it; one that lingers is ended."""
+    try:
+        if process.stdin:
+            process.stdin.close()
+        process.wait(GRACE)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    finally:
+        _end(process)
+        if process.stdout:
+            process.stdout.close()
+        with _lock:
+            _live.discard(process)
+
+
 def _signal_group(process: subprocess.Popen[str], number: int) -> None:
     try:
         os.killpg(process.pid, number)
@@ -128,6 +160,12 @@ def _end(process: subprocess.Popen[str]) -> None:
         _signal_group(process, signal.SIGKILL)
         process.wait()
     _signal_group(process, signal.SIGKILL)
+
+
+def raise_if_stopping() -> None:
+    """`Stopped` once `stop` was called: a child that ended early was ended by it."""
+    if _stopping:
+        raise Stopped("interrupted")
 
 
 def stop() -> None:

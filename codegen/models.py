@@ -38,9 +38,10 @@ from cfai.errors import GenerationError, SchemaProblem
 from cfai.naming import variant_keyword, variants
 from cfai.schemas import FILES, SIDES, rebase_refs
 
-from . import cache, children, constants, doctext, references
+from . import cache, constants, doctext, generator_pool, references
 from .classnames import FIXED, name_classes
 from .describe import CHUNK_CLASS, Catalog, Description
+from .generator_pool import Pool
 from .payloads import payload_schema
 
 __all__ = ["CONFIG", "PACKAGE", "build", "cache_home", "combined_schema", "toolchain"]
@@ -146,7 +147,7 @@ def toolchain() -> str:
 
 
 def _run_generator(
-    model: Description, schema: Mapping[str, Any], target: Path, work: Path, arguments: list[str],
+    model: Description, schema: Mapping[str, Any], target: Path, generator: Pool, arguments: list[str],
     *, store: Path | None, tools: str,
 ) -> tuple[list[SchemaProblem], bool]:
     """One datamodel-code-generator run: (problems, whether the module came from the cache). The
@@ -155,33 +156,33 @@ def _run_generator(
     text = json.dumps(schema, indent=2, ensure_ascii=False)
     entry = cache.key(model.name, text, *arguments, tools) + ".py"
     with cache.claimed(store, entry):
-        return _generated_once(model, text, target, work, arguments, store=store, entry=entry)
+        return _generated_once(model, text, target, generator, arguments, store=store, entry=entry)
 
 
 def _generated_once(
-    model: Description, text: str, target: Path, work: Path, arguments: list[str], *, store: Path | None, entry: str
+    model: Description, text: str, target: Path, generator: Pool, arguments: list[str], *, store: Path | None,
+    entry: str,
 ) -> tuple[list[SchemaProblem], bool]:
     if (cached := cache.get_file(store, entry)) is not None:
         target.write_text(doctext.escape_literals(cached.decode("utf-8")), encoding="utf-8", newline="")
         return [], True
     stem = f"{target.parent.name}-{model.types}"
-    source, written = work / f"{stem}.json", work / f"{stem}.py"
+    work = generator.cwd  # its pyproject.toml: the generator's options
+    source, written, log = work / f"{stem}.json", work / f"{stem}.py", work / f"{stem}.log"
     source.write_text(text)
-    command = [sys.executable, "-m", "datamodel_code_generator", "--input", str(source), "--output", str(written)]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # its FutureWarnings about defaults are noise here
-    done = children.run([*command, *arguments], cwd=work, env=env)  # work/pyproject.toml: CONFIG
-    if done.returncode == 0 and written.is_file():
+    code = generator.run(["--input", str(source), "--output", str(written), *arguments], log)
+    if code == 0 and written.is_file():
         data = written.read_bytes()
         cache.put_file(store, entry, data)
         target.write_text(doctext.escape_literals(data.decode("utf-8")), encoding="utf-8", newline="")
         return [], False
-    detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+    detail = log.read_text(errors="replace").strip().splitlines()[-5:] if log.is_file() else [f"exit {code}"]
     message = "datamodel-code-generator failed: " + " / ".join(detail)
     return [SchemaProblem(model.name, model.files, "$", message)], False
 
 
 def _generate_module(
-    members: Sequence[Description], package: Path, work: Path, *, store: Path | None, tools: str
+    members: Sequence[Description], package: Path, generator: Pool, *, store: Path | None, tools: str
 ) -> tuple[list[SchemaProblem], bool]:
     """The pydantic module (`types/`) and payload TypedDicts (`payloads/`) of the models in
     `members`, which publish the same schemas, from one titled schema (titled after the first)."""
@@ -189,13 +190,13 @@ def _generate_module(
     titled = combined_schema(model)
     header = ["--custom-file-header", _header(model.name, [m.name for m in members[1:]])]
     found, cached = _run_generator(
-        model, titled, package / TYPES / f"{model.types}.py", work, header, store=store, tools=tools
+        model, titled, package / TYPES / f"{model.types}.py", generator, header, store=store, tools=tools
     )
     if found:
         return found, cached
     payloads = payload_schema(titled, ("Output", CHUNK_CLASS))
     more, also_cached = _run_generator(
-        model, payloads, package / PAYLOADS / f"{model.types}.py", work, [*header, "--profile", "payloads"],
+        model, payloads, package / PAYLOADS / f"{model.types}.py", generator, [*header, "--profile", "payloads"],
         store=store, tools=tools,
     )
     return more, cached and also_cached
@@ -264,17 +265,20 @@ def build(
     groups: dict[str, list[Description]] = {}
     for model in sorted(catalog.models, key=lambda m: m.name):
         groups.setdefault(model.types, []).append(model)
-    with tempfile.TemporaryDirectory(prefix="cfai-schemas-") as work, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
+    size = jobs or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="cfai-schemas-") as work, ThreadPoolExecutor(size) as pool:
         (Path(work) / "pyproject.toml").write_text(config_text(), encoding="utf-8")  # the generator's options
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # its FutureWarnings about defaults are noise here
+        with generator_pool.pool(size, Path(work), env) as generator:
 
-        def one(members: list[Description]) -> list[SchemaProblem]:
-            found, cached = _generate_module(members, package, Path(work), store=store, tools=tools)
-            if progress:
-                for m in members:
-                    progress(f"generated {m.name}" + (" (cached)" if cached else ""))
-            return found
+            def one(members: list[Description]) -> list[SchemaProblem]:
+                found, cached = _generate_module(members, package, generator, store=store, tools=tools)
+                if progress:
+                    for m in members:
+                        progress(f"generated {m.name}" + (" (cached)" if cached else ""))
+                return found
 
-        results = dict(zip(groups, pool.map(one, groups.values()), strict=True))
+            results = dict(zip(groups, pool.map(one, groups.values()), strict=True))
     done = [m for name, members in groups.items() if not results[name] for m in members]
     failed = {m.name: tuple(p if p.model == m.name else replace(p, model=m.name) for p in results[name])
               for name, members in groups.items() if results[name] for m in members}  # fmt: skip
