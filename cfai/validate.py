@@ -16,7 +16,9 @@ through a recursive `$ref` cost exponential time and memory in the payload's dep
 17 s and 1 GB), while the verdict itself is instant. Before locating, a walk of the failing
 (subschema, value) pairs, pruned by each subschema's own `is_valid`, counts the work; past
 `LOCATE_BUDGET` steps the answer is the root error, the leaf errors found so far, and a note that
-locating was cut short (rule `locate`).
+locating was cut short (rule `locate`). The walk is skipped where it cannot find a blow-up (a
+schema that does not recurse, a payload of at most `SMALL_PAYLOAD` values), as it would cost as much
+as the locating; at most `MAX_ERRORS` errors are listed, then a note (rule `locate`) says there are more.
 
 This module is imported at run time: it must not import the generator toolchain.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,9 @@ __all__ = ["LOCATE_BUDGET", "ModelValidator", "Registry", "default_registry", "v
 
 LOCATE_BUDGET = 10_000  # failing (subschema, value) pairs walked before locating is cut short
 _FOUND_SO_FAR = 10  # leaf errors kept from a cut-short walk
+MAX_ERRORS = 100  # errors located in one payload; past that, a note (rule `locate`) says there are more
+SMALL_PAYLOAD = 2_000  # values in a payload located without the budget walk (against a `_unfolds_within` schema)
+UNFOLD_CAP = 50_000  # nodes of a schema unfolded through its $refs past which locating is budgeted
 
 # The keys of jsonschema-rs's error kinds that hold the rule's limit, in order of preference.
 _LIMIT_KEYS = ("limit", "options", "expected_value", "property", "unexpected", "pattern", "multiple_of", "types")
@@ -53,6 +59,7 @@ _NUMBER_LIKE = re.compile(r"\+?[0-9]+")
 
 
 _REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+_DATA = frozenset({"enum", "const", "default", "examples"})  # values, not schemas: never unfolded
 
 
 def _no_retrieval(uri: str) -> Any:
@@ -170,6 +177,51 @@ def _resolve(root: Any, ref: Any) -> tuple[Any, str] | None:
     return node, ref
 
 
+def _unfolds_within(schema: Any, cap: int) -> bool:
+    """Whether `schema`, its local `$ref`s followed, unfolds into at most `cap` nodes and never into
+    itself. Such a schema is located at a cost linear in the payload, whatever its `anyOf`s: only a
+    recursive one (or one whose references multiply past `cap`) can make locating exponential.
+    Iterative, like every walk of untrusted input here."""
+    stack: list[tuple[Any, frozenset[str]]] = [(schema, frozenset())]
+    count = 0
+    while stack:
+        node, refs = stack.pop()
+        count += 1
+        if count > cap:
+            return False
+        if isinstance(node, list):
+            stack += [(item, refs) for item in node]
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            if key in _DATA:
+                continue
+            if key in _REF_KEYWORDS and isinstance(value, str):
+                if value in refs:
+                    return False
+                if (target := _resolve(schema, value)) is not None:
+                    stack.append((target[0], refs | {value}))
+            elif isinstance(value, dict | list):
+                stack.append((value, refs))
+    return True
+
+
+def _at_most(value: Any, nodes: int) -> bool:
+    """Whether `value` holds at most `nodes` values (itself, items, keys' values), counted up to that."""
+    stack, seen = [value], 0
+    while stack:
+        seen += 1
+        if seen > nodes:
+            return False
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return True
+
+
 class _Walk:
     """The failing (subschema, value) pairs under the root, each subschema's `is_valid` pruning what
     passes: what locating the errors will cost, counted up to a budget, and the leaf failures met."""
@@ -268,6 +320,7 @@ class ModelValidator:
         # payload never needs them.
         self._split: tuple[Any, list[Any]] | None = None
         self._walk_checks: Any = None  # every subschema's validator, for the locating budget
+        self._bounded: bool | None = None  # locating is linear in the payload (`_unfolds_within`)
 
     def _guarded_is_valid(self, payload: Any) -> bool:
         return not depth_exceeds(payload) and bool(self._validator.is_valid(payload))
@@ -289,13 +342,22 @@ class ModelValidator:
             if (cut := self._cut_short(payload)) is not None:
                 return cut
             located = self._errors_in_best_variant(payload) if self._keyword is not None else None
-            return self._errors_from_root(payload) if located is None else located
+            located = self._errors_from_root(payload) if located is None else located
         except (ValueError, RecursionError) as exc:  # a value jsonschema-rs cannot render: one located error
             return [PayloadError(self.model, self.schema_file, "$", "json", None, None, str(exc), self._root_variant)]
+        if len(located) > MAX_ERRORS:  # a payload wrong everywhere: its first errors say enough
+            note = f"more than {MAX_ERRORS} errors: the first {MAX_ERRORS} are listed"
+            located = [*located[:MAX_ERRORS], PayloadError(self.model, self.schema_file, "$", "locate", None, None,
+                                                           note, self._root_variant)]  # fmt: skip
+        return located
 
     def _cut_short(self, payload: Any) -> list[PayloadError] | None:
         """None when locating the errors costs at most `LOCATE_BUDGET` steps; else a shorter answer:
         the root error, the leaf errors found before the budget ran out, and a note saying so."""
+        if self._bounded is None:
+            self._bounded = _unfolds_within(self.schema, UNFOLD_CAP)
+        if self._bounded and _at_most(payload, SMALL_PAYLOAD):
+            return None  # locating is cheap: the walk below would cost as much as locating itself
         if self._walk_checks is None:
             self._walk_checks = jsonschema_rs.validator_map_for(self.schema, retriever=_no_retrieval)
         walk = _Walk(self.schema, self._walk_checks, LOCATE_BUDGET)
@@ -349,16 +411,18 @@ class ModelValidator:
         rest, branches = self._variant_validators()
         if not rest.is_valid(payload):
             return None
-        found = [list(branch.iter_errors(payload)) for branch in branches]
+        found = [list(islice(branch.iter_errors(payload), MAX_ERRORS + 1)) for branch in branches]
         best = _best_branch(found, 0)
         if best is None:
             return None
-        return [e for err in found[best] for e in self._locate(err, self.variants[best], payload)]
+        return list(islice((e for err in found[best] for e in self._locate(err, self.variants[best], payload)),
+                           MAX_ERRORS + 1))  # fmt: skip
 
     def _errors_from_root(self, payload: Any) -> list[PayloadError]:
         """Every error of the root, each one located: the general route."""
         errors = self._validator.iter_errors(payload)
-        return [e for err in errors for e in self._locate(err, self._root_variant, payload, top=True)]
+        located = (e for err in errors for e in self._locate(err, self._root_variant, payload, top=True))
+        return list(islice(located, MAX_ERRORS + 1))
 
     def _locate(self, err: Any, variant: str | None, payload: Any, *, top: bool = False) -> Iterator[PayloadError]:
         rule = err.kind.name

@@ -39,7 +39,7 @@ from jsonschema.exceptions import ValidationError
 
 from cfai.errors import json_path
 from cfai.naming import variant_names, variants
-from cfai.validate import ModelValidator, Registry, default_registry
+from cfai.validate import MAX_ERRORS, ModelValidator, Registry, default_registry
 from codegen.strategies import from_schema
 
 from .conftest import (
@@ -252,9 +252,12 @@ def check(validator: ModelValidator, reference: Draft202012Validator, payload: A
     VERDICTS["rejected" if ours else "accepted"] += 1
     if ours:
         known = _all_paths(theirs)
-        assert {e.path for e in ours} <= known, f"paths python-jsonschema does not report: {[str(e) for e in ours]}"
+        assert {e.path for e in ours if e.rule != "locate"} <= known, f"paths python-jsonschema does not report: {[str(e) for e in ours]}"
         # The fast route of `errors` (each variant alone) must give what the general route gives.
-        assert ours == validator._errors_from_root(payload)
+        general = validator._errors_from_root(payload)
+        if len(general) > MAX_ERRORS:  # both routes list the first MAX_ERRORS, then a note says there are more
+            general = [*general[:MAX_ERRORS], ours[-1]]
+        assert ours == general
 
 
 def variant_cases() -> list[tuple[str, str, int | None]]:
@@ -358,4 +361,7 @@ def _count(request: pytest.FixtureRequest) -> Iterator[None]:
                 f"profile {profile}); disagreements: {', '.join(DISAGREED) or 'none'}"
             )
 
-    request.config.pluginmanager.register(Summary(), "cfai-fidelity-summary")
+    manager = request.config.pluginmanager
+    if (earlier := manager.get_plugin("cfai-fidelity-summary")) is not None:  # the module's fixture ran again
+        manager.unregister(earlier)  # on this worker (xdist's worksteal splits a module): the latest counts
+    manager.register(Summary(), "cfai-fidelity-summary")

@@ -117,3 +117,21 @@ def test_runtime_imports_no_generator_toolchain() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("count", [3, 150, 30_000])
+def test_a_payload_wrong_everywhere_gets_its_first_errors_and_a_note(count: int) -> None:
+    """Every message's content of the wrong type: each error located up to `MAX_ERRORS`, then one
+    `locate` note; a payload past `SMALL_PAYLOAD` values is walked first, and cut short the same way."""
+    from cfai.validate import LOCATE_BUDGET, MAX_ERRORS
+
+    payload = {"messages": [{"role": "user", "content": 5}] * count}
+    errors = validate("@cf/meta/llama-3.1-8b-instruct", payload)
+    located = [e for e in errors if e.rule == "type"]
+    assert all(e.path.startswith("$.messages[") for e in located), errors[:3]
+    if count < MAX_ERRORS:
+        assert len(located) == count and len(errors) == count
+        return
+    [note] = [e for e in errors if e.rule == "locate"]
+    assert note.path == "$" and (f"more than {MAX_ERRORS}" in note.message or f"{LOCATE_BUDGET:,}" in note.message)
+    assert 1 <= len(located) <= MAX_ERRORS
