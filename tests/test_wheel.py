@@ -21,7 +21,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([*pip, "wheel", "--no-deps", str(ROOT), "-w", str(top / "dist")], check=True, capture_output=True)
     [wheel] = (top / "dist").glob("cfai_bindings-*.whl")
     subprocess.run([sys.executable, "-m", "venv", str(top / "venv")], check=True)
-    done = subprocess.run([str(top / "venv" / "bin" / "python"), "-m", "pip", "-q", "install", str(wheel)],
+    done = subprocess.run([str(top / "venv" / "bin" / "python"), "-m", "pip", "-q", "install", "--no-compile", str(wheel)],
                           capture_output=True, text=True, check=False)  # fmt: skip
     if done.returncode != 0:
         pytest.skip(f"cannot install the wheel's dependencies here: {done.stderr[-300:]}")
