@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from .errors import json_path
@@ -83,11 +82,16 @@ def loads(data: bytes | str, *, max_depth: int | None = MAX_DEPTH, finite: bool 
     return value
 
 
-def _children(node: Any) -> Iterator[tuple[str | int, Any]]:
-    if isinstance(node, dict):
-        yield from node.items()
-    else:
-        yield from enumerate(node)
+_PLAIN = frozenset({str, int, bool, type(None)})  # exact types that are always JSON: never looked into
+
+
+def _path(link: tuple[Any, str | int] | None) -> str:
+    """The JSON path of a node from its link `(parent's link, key)`."""
+    keys: list[str | int] = []
+    while link is not None:
+        link, key = link
+        keys.append(key)
+    return json_path(keys[::-1])
 
 
 def problems(value: Any) -> list[tuple[str, str, str]]:
@@ -96,30 +100,37 @@ def problems(value: Any) -> list[tuple[str, str, str]]:
     Rules: `depth` (nested deeper than `MAX_DEPTH`), `json` (NaN/Infinity, a key that is not a
     string, a type JSON has no form for, a subclass of int/float that the validator cannot read).
     Strings may be `str` subclasses (`enum.StrEnum`), as both the validator and `json` read them.
+    Runs on every payload found invalid, so it is written for speed: a plain scalar is skipped
+    without a step of its own, and a node's path is built only when it has a problem.
     """
     found: list[tuple[str, str, str]] = []
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    # (node, depth, link): a link is (the parent's link, key), the path kept as a chain, not copied
+    stack: list[tuple[Any, int, tuple[Any, str | int] | None]] = [(value, 0, None)]
     while stack and len(found) < 50:
-        node, path = stack.pop()
+        node, depth, link = stack.pop()
         kind = type(node)
-        if kind in (str, int, bool, type(None)) or isinstance(node, str):
+        if kind in _PLAIN or isinstance(node, str):
             continue
         if kind is float:
             if not math.isfinite(node):
-                found.append((json_path(path), "json", f"{node!r} is not a JSON number"))
+                found.append((_path(link), "json", f"{node!r} is not a JSON number"))
             continue
-        if kind not in (dict, list, tuple):
+        if kind is dict:
+            items: Any = node.items()
+        elif kind is list or kind is tuple:
+            items = enumerate(node)
+        else:
             what = next((t.__name__ for t in _SCALARS if isinstance(node, t)), None)
             hint = f": pass {what}(value)" if what and what != "NoneType" else ""
-            found.append((json_path(path), "json", f"{kind.__name__} is not a JSON type{hint}"))
+            found.append((_path(link), "json", f"{kind.__name__} is not a JSON type{hint}"))
             continue
-        if len(path) + 1 > MAX_DEPTH:
-            found.append((json_path(path), "depth", f"nested deeper than {MAX_DEPTH} levels"))
+        if depth + 1 > MAX_DEPTH:
+            found.append((_path(link), "depth", f"nested deeper than {MAX_DEPTH} levels"))
             continue
-        for key, child in _children(node):
+        for key, child in items:
             if kind is dict and not isinstance(key, str):
-                found.append((json_path(path), "json", f"key {key!r} is not a string ({type(key).__name__})"))
-                continue
-            stack.append((child, (*path, key)))
+                found.append((_path(link), "json", f"key {key!r} is not a string ({type(key).__name__})"))
+            elif type(child) not in _PLAIN:
+                stack.append((child, depth + 1, (link, key)))
     found.sort(key=lambda p: p[0])
     return found
