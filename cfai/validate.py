@@ -16,9 +16,9 @@ through a recursive `$ref` cost exponential time and memory in the payload's dep
 17 s and 1 GB), while the verdict itself is instant. Before locating, a walk of the failing
 (subschema, value) pairs, pruned by each subschema's own `is_valid`, counts the work; past
 `LOCATE_BUDGET` steps the answer is the root error, the leaf errors found so far, and a note that
-locating was cut short (rule `locate`). The walk is skipped where it cannot find a blow-up (a
-schema that does not recurse, a payload of at most `SMALL_PAYLOAD` values), as it would cost as much
-as the locating; at most `MAX_ERRORS` errors are listed, then a note (rule `locate`) says there are more.
+locating was cut short (rule `locate`). The walk is skipped where locating is known to cost less
+than the budget (a schema that does not refer into itself, whose unfolded size times the payload's
+number of values is within `LOCATE_BUDGET`), as it would cost as much as the locating; at most `MAX_ERRORS` errors are listed, then a note (rule `locate`) says there are more.
 
 This module is imported at run time: it must not import the generator toolchain.
 """
@@ -31,9 +31,11 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema_rs
 
+from . import guards
 from .errors import InvalidPayload, PayloadError, SchemaLoadError, SchemaProblem, UnknownModel, json_path
 from .jsonvalue import NotJSON, depth_exceeds, loads, problems
 from .names import check_name
@@ -46,8 +48,6 @@ __all__ = ["LOCATE_BUDGET", "ModelValidator", "Registry", "default_registry", "v
 LOCATE_BUDGET = 10_000  # failing (subschema, value) pairs walked before locating is cut short
 _FOUND_SO_FAR = 10  # leaf errors kept from a cut-short walk
 MAX_ERRORS = 100  # errors located in one payload; past that, a note (rule `locate`) says there are more
-SMALL_PAYLOAD = 2_000  # values in a payload located without the budget walk (against a `_unfolds_within` schema)
-UNFOLD_CAP = 50_000  # nodes of a schema unfolded through its $refs past which locating is budgeted
 
 # The keys of jsonschema-rs's error kinds that hold the rule's limit, in order of preference.
 _LIMIT_KEYS = ("limit", "options", "expected_value", "property", "unexpected", "pattern", "multiple_of", "types")
@@ -60,6 +60,8 @@ _NUMBER_LIKE = re.compile(r"\+?[0-9]+")
 
 _REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
 _DATA = frozenset({"enum", "const", "default", "examples"})  # values, not schemas: never unfolded
+_DEFS = frozenset({"$defs", "definitions"})  # applied only where referenced
+_NAME_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas"})
 
 
 def _no_retrieval(uri: str) -> Any:
@@ -161,50 +163,69 @@ def _pointer(ptr: str, *keys: str | int) -> str:
     return ptr + "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in keys)
 
 
-def _resolve(root: Any, ref: Any) -> tuple[Any, str] | None:
-    """The subschema a local `#/…` reference names, with its pointer; None for any other reference."""
-    if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
+def _anchors(root: Any) -> dict[str, tuple[Any, str]]:
+    """Every `$anchor` / `$dynamicAnchor` name of a schema, with its subschema and JSON pointer."""
+    found: dict[str, tuple[Any, str]] = {}
+    for path, node in guards.subschemas(root):
+        for keyword in ("$anchor", "$dynamicAnchor"):
+            if isinstance(name := node.get(keyword), str):
+                found.setdefault(name, (node, _pointer("#", *path)))
+    return found
+
+
+def _resolve(root: Any, ref: Any, anchors: dict[str, tuple[Any, str]] | None = None) -> tuple[Any, str] | None:
+    """The subschema a local reference names (`#/…`, percent-encoded or not, or `#name` of an
+    anchor in `anchors`), with its canonical pointer; None for any other reference."""
+    if not isinstance(ref, str) or not ref.startswith("#"):
         return None
+    if ref != "#" and not ref.startswith("#/"):
+        return (anchors or {}).get(unquote(ref[1:]))
     node = root
+    keys: list[str | int] = []
     for raw in ref[2:].split("/") if ref != "#" else ():
-        key = raw.replace("~1", "/").replace("~0", "~")
+        key = unquote(raw).replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
         else:
             return None
-    return node, ref
+        keys.append(key)
+    return node, _pointer("#", *keys)
 
 
-def _unfolds_within(schema: Any, cap: int) -> bool:
-    """Whether `schema`, its local `$ref`s followed, unfolds into at most `cap` nodes and never into
-    itself. Such a schema is located at a cost linear in the payload, whatever its `anyOf`s: only a
-    recursive one (or one whose references multiply past `cap`) can make locating exponential.
-    Iterative, like every walk of untrusted input here."""
+def _unfolded_size(schema: Any, cap: int) -> int | None:
+    """How many subschemas `schema` has once its `$ref`s are followed (a `$defs` entry counts where
+    it is used); None past `cap`, for a schema that refers into itself, or for a reference that does
+    not resolve here. Locating an error costs at most about this many steps per payload value
+    (jsonschema-rs builds every branch's errors), so `ModelValidator` can tell when the budgeted walk
+    is needed. Iterative, like every walk of untrusted input here."""
     stack: list[tuple[Any, frozenset[str]]] = [(schema, frozenset())]
     count = 0
+    anchors = _anchors(schema)
     while stack:
         node, refs = stack.pop()
-        count += 1
-        if count > cap:
-            return False
         if isinstance(node, list):
             stack += [(item, refs) for item in node]
             continue
         if not isinstance(node, dict):
             continue
+        count += 1
+        if count > cap:
+            return None
         for key, value in node.items():
-            if key in _DATA:
+            if key in _DATA or key in _DEFS:
                 continue
-            if key in _REF_KEYWORDS and isinstance(value, str):
-                if value in refs:
-                    return False
-                if (target := _resolve(schema, value)) is not None:
-                    stack.append((target[0], refs | {value}))
+            if key in _REF_KEYWORDS:
+                target = _resolve(schema, value, anchors)
+                if target is None or target[1] in refs:  # unresolvable here, or recursive: no bound known
+                    return None
+                stack.append((target[0], refs | {target[1]}))
+            elif key in _NAME_MAPS and isinstance(value, dict):  # keys are names, values schemas
+                stack += [(sub, refs) for sub in value.values()]
             elif isinstance(value, dict | list):
                 stack.append((value, refs))
-    return True
+    return count
 
 
 def _at_most(value: Any, nodes: int) -> bool:
@@ -226,8 +247,8 @@ class _Walk:
     """The failing (subschema, value) pairs under the root, each subschema's `is_valid` pruning what
     passes: what locating the errors will cost, counted up to a budget, and the leaf failures met."""
 
-    def __init__(self, root: Any, checks: Any, budget: int) -> None:
-        self.root, self.checks, self.budget = root, checks, budget
+    def __init__(self, root: Any, checks: Any, budget: int, anchors: dict[str, tuple[Any, str]]) -> None:
+        self.root, self.checks, self.budget, self.anchors = root, checks, budget, anchors
         self.steps = 0
         self.leaves: list[tuple[list[str | int], Any, Any]] = []  # (path, validator, value)
 
@@ -245,7 +266,7 @@ class _Walk:
             pass
         children: list[tuple[Any, str, Any, list[str | int]]] = []
         for keyword in _REF_KEYWORDS:
-            if (target := _resolve(self.root, node.get(keyword))) is not None:
+            if (target := _resolve(self.root, node.get(keyword), self.anchors)) is not None:
                 children.append((target[0], target[1], value, path))
         for keyword in _SAME_VALUE:
             for i, branch in enumerate(node.get(keyword) or ()) if isinstance(node.get(keyword), list) else ():
@@ -320,7 +341,8 @@ class ModelValidator:
         # payload never needs them.
         self._split: tuple[Any, list[Any]] | None = None
         self._walk_checks: Any = None  # every subschema's validator, for the locating budget
-        self._bounded: bool | None = None  # locating is linear in the payload (`_unfolds_within`)
+        self._anchor_index: dict[str, tuple[Any, str]] = {}
+        self._unfolded: int | None = 0  # `_unfolded_size` of the schema, once needed (0: not yet)
 
     def _guarded_is_valid(self, payload: Any) -> bool:
         return not depth_exceeds(payload) and bool(self._validator.is_valid(payload))
@@ -354,13 +376,14 @@ class ModelValidator:
     def _cut_short(self, payload: Any) -> list[PayloadError] | None:
         """None when locating the errors costs at most `LOCATE_BUDGET` steps; else a shorter answer:
         the root error, the leaf errors found before the budget ran out, and a note saying so."""
-        if self._bounded is None:
-            self._bounded = _unfolds_within(self.schema, UNFOLD_CAP)
-        if self._bounded and _at_most(payload, SMALL_PAYLOAD):
-            return None  # locating is cheap: the walk below would cost as much as locating itself
+        if self._unfolded == 0:
+            self._unfolded = _unfolded_size(self.schema, LOCATE_BUDGET)
+        if self._unfolded is not None and _at_most(payload, LOCATE_BUDGET // self._unfolded):
+            return None  # locating costs at most the budget: the walk below would cost as much as locating
         if self._walk_checks is None:
             self._walk_checks = jsonschema_rs.validator_map_for(self.schema, retriever=_no_retrieval)
-        walk = _Walk(self.schema, self._walk_checks, LOCATE_BUDGET)
+            self._anchor_index = _anchors(self.schema)
+        walk = _Walk(self.schema, self._walk_checks, LOCATE_BUDGET, self._anchor_index)
         try:
             walk.visit(self.schema, "#", payload, [])
         except _OverBudget:
