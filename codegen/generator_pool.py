@@ -32,8 +32,11 @@ class Pool:
         self._idle: queue.SimpleQueue[subprocess.Popen[str]] = queue.SimpleQueue()
         self._all: list[subprocess.Popen[str]] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     def _take(self) -> subprocess.Popen[str]:
+        if self._closed:
+            raise children.Stopped("the build's generator workers are closed")
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -54,13 +57,16 @@ class Pool:
             worker.stdin.write(json.dumps({"args": list(args), "log": str(log)}) + "\n")
             worker.stdin.flush()
             answer = worker.stdout.readline()
-        except OSError:
+        except (OSError, ValueError):  # a broken pipe; a worker `close` has just finished (closed files)
             pass
-        if not answer:  # the worker is gone: stopped (an interrupt), or it crashed
+        if not answer:  # the worker is gone: stopped (an interrupt), closed, or it crashed
             with self._lock:
-                self._all.remove(worker)
+                if worker in self._all:
+                    self._all.remove(worker)
             children.finish(worker)
             children.raise_if_stopping()
+            if self._closed:
+                raise children.Stopped("the build's generator workers are closed")
             log.write_text(f"the generator's worker ended unexpectedly (exit {worker.returncode})\n")
             return 1
         self._idle.put(worker)
@@ -68,6 +74,7 @@ class Pool:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             workers, self._all = self._all, []
         for worker in workers:
             children.finish(worker)

@@ -176,7 +176,7 @@ def _generated_once(
         cache.put_file(store, entry, data)
         target.write_text(doctext.escape_literals(data.decode("utf-8")), encoding="utf-8", newline="")
         return [], False
-    detail = log.read_text(errors="replace").strip().splitlines()[-5:] if log.is_file() else [f"exit {code}"]
+    detail = (log.read_text(errors="replace").strip().splitlines()[-5:] if log.is_file() else []) or [f"exit {code}"]
     message = "datamodel-code-generator failed: " + " / ".join(detail)
     return [SchemaProblem(model.name, model.files, "$", message)], False
 
@@ -266,10 +266,11 @@ def build(
     for model in sorted(catalog.models, key=lambda m: m.name):
         groups.setdefault(model.types, []).append(model)
     size = jobs or os.cpu_count() or 1
-    with tempfile.TemporaryDirectory(prefix="cfai-schemas-") as work, ThreadPoolExecutor(size) as pool:
+    with tempfile.TemporaryDirectory(prefix="cfai-schemas-") as work:
         (Path(work) / "pyproject.toml").write_text(config_text(), encoding="utf-8")  # the generator's options
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}  # its FutureWarnings about defaults are noise here
-        with generator_pool.pool(size, Path(work), env) as generator:
+        # The thread pool ends (its running jobs done) before the workers are closed.
+        with generator_pool.pool(size, Path(work), env) as generator, ThreadPoolExecutor(size) as pool:
 
             def one(members: list[Description]) -> list[SchemaProblem]:
                 found, cached = _generate_module(members, package, generator, store=store, tools=tools)

@@ -118,6 +118,8 @@ def _blame(
         if broken([]):  # the shared files are broken with no model in them: the generator's problem
             return problems
         blamed = culprits(done)
+        if len(blamed) == len(done):  # no smaller set explains it: the run's problem, not every model's
+            return problems
     except GenerationError:  # a shared file that cannot even be rendered for a subset
         return problems
     finally:
