@@ -112,3 +112,26 @@ def test_a_shared_file_broken_by_one_model_is_that_models_problem(tmp_path: Path
     assert set(report.skipped) == {"attack/bad"}
     assert any("catalog.py" in p.file and "a part of attack/bad" in p.message for p in report.skipped["attack/bad"])
     assert "attack/bad" not in (tmp_path / "generated" / "cfai_models" / "catalog.py").read_text()
+
+
+def test_a_shared_file_broken_only_by_models_together_stops_the_run(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two models whose parts break `catalog.py` only together, in different halves: no half breaks
+    it, so the run stops with the file's problem, rather than every model being left out and named.
+    (Two models in the same half are found and named, like one.)"""
+    from codegen import references
+
+    real = references.catalog_module
+
+    def catalog_module(described: Any) -> str:
+        names = {m.name for m in described}
+        return real(described) + ("\nraise ImportError('together')\n" if {"attack/one", "attack/two"} <= names else "")
+
+    monkeypatch.setattr(references, "catalog_module", catalog_module)
+    for name in ("attack/one", "attack/two", "attack/three", "attack/four"):
+        write(tmp_path / "schemas", name, {"input": {"type": "object", "properties": {name[7:]: {"type": "string"}}},
+                                            "output": {"type": "object"}})
+    with pytest.raises(GenerationError) as caught:
+        generate(tmp_path / "schemas", tmp_path / "generated")
+    assert any(p.model == "-" and "together" in p.message for p in caught.value.problems), caught.value
+    assert not (tmp_path / "generated").exists()
