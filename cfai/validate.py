@@ -194,7 +194,7 @@ def _resolve(root: Any, ref: Any, anchors: dict[str, tuple[Any, str]] | None = N
     return node, _pointer("#", *keys)
 
 
-def _unfolded_size(schema: Any, cap: int) -> int | None:
+def _unfolded_size(schema: Any, cap: int, anchors: dict[str, tuple[Any, str]]) -> int | None:
     """How many subschemas `schema` has once its `$ref`s are followed (a `$defs` entry counts where
     it is used); None past `cap`, for a schema that refers into itself, or for a reference that does
     not resolve here. Locating an error costs at most about this many steps per payload value
@@ -202,7 +202,6 @@ def _unfolded_size(schema: Any, cap: int) -> int | None:
     is needed. Iterative, like every walk of untrusted input here."""
     stack: list[tuple[Any, frozenset[str]]] = [(schema, frozenset())]
     count = 0
-    anchors = _anchors(schema)
     while stack:
         node, refs = stack.pop()
         if isinstance(node, list):
@@ -341,7 +340,7 @@ class ModelValidator:
         # payload never needs them.
         self._split: tuple[Any, list[Any]] | None = None
         self._walk_checks: Any = None  # every subschema's validator, for the locating budget
-        self._anchor_index: dict[str, tuple[Any, str]] = {}
+        self._anchor_index: dict[str, tuple[Any, str]] | None = None  # `_anchors`, once locating needs them
         self._unfolded: int | None = 0  # `_unfolded_size` of the schema, once needed (0: not yet)
 
     def _guarded_is_valid(self, payload: Any) -> bool:
@@ -377,13 +376,13 @@ class ModelValidator:
         """None when locating the errors costs at most `LOCATE_BUDGET` steps; else a shorter answer:
         the root error, the leaf errors found before the budget ran out, and a note saying so."""
         if self._unfolded == 0:
-            self._unfolded = _unfolded_size(self.schema, LOCATE_BUDGET)
+            self._anchor_index = _anchors(self.schema)
+            self._unfolded = _unfolded_size(self.schema, LOCATE_BUDGET, self._anchor_index)
         if self._unfolded is not None and _at_most(payload, LOCATE_BUDGET // self._unfolded):
             return None  # locating costs at most the budget: the walk below would cost as much as locating
         if self._walk_checks is None:
             self._walk_checks = jsonschema_rs.validator_map_for(self.schema, retriever=_no_retrieval)
-            self._anchor_index = _anchors(self.schema)
-        walk = _Walk(self.schema, self._walk_checks, LOCATE_BUDGET, self._anchor_index)
+        walk = _Walk(self.schema, self._walk_checks, LOCATE_BUDGET, self._anchor_index or {})
         try:
             walk.visit(self.schema, "#", payload, [])
         except _OverBudget:
